@@ -1,0 +1,19 @@
+/**
+ * normbench: reproduce and measure the claims of Unified Normalization (ACM MM 2022) and its
+ * peers — LayerNorm, BatchNorm, PowerNorm, RMSNorm, DyT, RepBN — with TensorFlow.js on Deno.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm, initBackend } from "@normbench/normbench";
+ * await initBackend("wasm");
+ * const un = createNorm("un", 64, { window: 4, warmup: 400 });
+ * const y = un.apply(tf.randomNormal([8, 16, 64]), { training: true });
+ * console.log(y.shape);
+ * ```
+ *
+ * @module
+ */
+export * from "./src/util/errors.ts";
+export * from "./src/backend/mod.ts";
+export * from "./src/norms/mod.ts";

@@ -1,0 +1,200 @@
+/**
+ * Choosing and describing the tfjs backend: WebGPU, wasm or cpu.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import "@tensorflow/tfjs-backend-cpu";
+import "@tensorflow/tfjs-backend-wasm";
+import "@tensorflow/tfjs-backend-webgpu";
+import { UsageError } from "../util/errors.ts";
+import { registerMissingKernels } from "./kernels.ts";
+
+/** What `--backend` accepts. `auto` picks WebGPU on a hardware adapter, else wasm. */
+export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
+
+/** The backends a run can actually use. */
+export type BackendName = "webgpu" | "wasm" | "cpu";
+
+/** Every value `--backend` accepts, in the order help texts list them. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "wasm", "cpu"];
+
+/** Provenance of the backend a run used. */
+export interface BackendInfo {
+  /** The tfjs backend in use. */
+  name: BackendName;
+  /** What was asked for (`auto` or a name). */
+  requested: BackendChoice;
+  /** The WebGPU adapter's description (e.g. "llvmpipe (LLVM 15.0.6, 256 bits)"), or a CPU note. */
+  adapter: string;
+  /** True when the WebGPU adapter is a software fallback: fine for correctness, never for speed. */
+  fallbackAdapter: boolean;
+  /** wasm only: whether SIMD is used. */
+  simd?: boolean;
+  /** tfjs-core version. */
+  tfjs: string;
+  /** Deno version. */
+  deno: string;
+  /** V8 version. */
+  v8: string;
+  /** The CPU model this process runs on. */
+  cpu: string;
+  /** Logical CPU count. */
+  cores: number;
+}
+
+/** A WebGPU adapter as far as normbench needs to know it. */
+export interface AdapterProbe {
+  /** Adapter description as the driver reports it. */
+  description: string;
+  /** True for a software adapter such as llvmpipe. */
+  fallback: boolean;
+}
+
+let probed: Promise<AdapterProbe | null> | undefined;
+
+/**
+ * Looks for a WebGPU adapter (once per process). Resolves to `null` when there is none.
+ *
+ * @example
+ * ```ts
+ * import { probeWebGpu } from "./backend.ts";
+ * const adapter = await probeWebGpu();
+ * console.log(adapter ? adapter.description : "no WebGPU adapter");
+ * ```
+ */
+export function probeWebGpu(): Promise<AdapterProbe | null> {
+  probed ??= (async () => {
+    const gpu = (navigator as unknown as { gpu?: GPU }).gpu;
+    if (!gpu) return null;
+    try {
+      const adapter = await gpu.requestAdapter();
+      if (!adapter) return null;
+      const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+      const fallback = Boolean(
+        info.isFallbackAdapter ??
+          (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
+          /llvmpipe|swiftshader|software/i.test(info.description ?? ""),
+      );
+      const description = info.description || [info.vendor, info.architecture, info.device]
+        .filter(Boolean).join(" ") ||
+        "unknown adapter";
+      return { description, fallback };
+    } catch {
+      return null;
+    }
+  })();
+  return probed;
+}
+
+/** Throws a {@linkcode UsageError} unless `name` is a valid `--backend` value. */
+export function parseBackendChoice(name: string): BackendChoice {
+  if ((BACKEND_CHOICES as readonly string[]).includes(name)) return name as BackendChoice;
+  throw new UsageError(`unknown backend '${name}'`, `use one of: ${BACKEND_CHOICES.join(", ")}`);
+}
+
+/**
+ * Resolves a backend choice to the backend to use, without initialising it.
+ * `auto` → webgpu on a hardware adapter, else wasm. A software adapter is only used when
+ * `webgpu` is asked for explicitly.
+ *
+ * @example
+ * ```ts
+ * import { resolveBackend } from "./backend.ts";
+ * const name = await resolveBackend("auto"); // "wasm" on a machine without a GPU
+ * ```
+ */
+export async function resolveBackend(choice: BackendChoice): Promise<BackendName> {
+  if (choice === "wasm" || choice === "cpu") return choice;
+  const adapter = await probeWebGpu();
+  if (choice === "webgpu") {
+    if (!adapter) {
+      throw new UsageError(
+        "no WebGPU adapter found",
+        "on a machine without a GPU install a software adapter with " +
+          "'apt-get install mesa-vulkan-drivers', or pass --backend wasm",
+      );
+    }
+    return "webgpu";
+  }
+  return adapter && !adapter.fallback ? "webgpu" : "wasm";
+}
+
+let current: BackendInfo | undefined;
+
+/**
+ * Initialises tfjs on the chosen backend and returns its provenance. Safe to call again: a second
+ * call with a different choice switches backends.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "./backend.ts";
+ * const info = await initBackend("cpu");
+ * console.log(info.name, info.tfjs); // "cpu" "4.22.0"
+ * ```
+ */
+export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendInfo> {
+  const name = await resolveBackend(parseBackendChoice(choice));
+  if (tf.getBackend() !== name || current?.requested !== choice) {
+    tf.env().set("PROD", true);
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+    } catch (err) {
+      throw new UsageError(
+        `backend '${name}' failed to start: ${(err as Error).message}`,
+        "pass --backend wasm or --backend cpu",
+      );
+    }
+    if (!ok) {
+      throw new UsageError(
+        `backend '${name}' failed to start`,
+        "pass --backend wasm or --backend cpu",
+      );
+    }
+    await tf.ready();
+    // The wasm loader needs IS_NODE while it starts (it reads the .wasm file from disk); after
+    // that the flag only makes the cpu backend advertise tfjs-node, which Deno cannot use.
+    tf.env().set("IS_NODE", false);
+    registerMissingKernels(name);
+  }
+  const adapter = name === "webgpu" ? await probeWebGpu() : null;
+  current = {
+    name,
+    requested: choice,
+    adapter: adapter?.description ?? `${name} on CPU`,
+    fallbackAdapter: adapter?.fallback ?? false,
+    ...(name === "wasm" ? { simd: Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) } : {}),
+    tfjs: tf.version_core,
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    cpu: cpuModel(),
+    cores: navigator.hardwareConcurrency ?? 1,
+  };
+  return current;
+}
+
+/**
+ * The provenance of the backend initialised last, or `undefined` before {@linkcode initBackend}.
+ *
+ * @example
+ * ```ts
+ * import { describeBackend, initBackend } from "./backend.ts";
+ * await initBackend("cpu");
+ * console.log(describeBackend()?.adapter); // "cpu on CPU"
+ * ```
+ */
+export function describeBackend(): BackendInfo | undefined {
+  return current;
+}
+
+function cpuModel(): string {
+  try {
+    const text = Deno.readTextFileSync("/proc/cpuinfo");
+    const match = text.match(/^model name\s*:\s*(.+)$/m);
+    if (match) return match[1].trim();
+  } catch {
+    // not Linux, or no permission: fall through
+  }
+  return `${Deno.build.arch} (${Deno.build.os})`;
+}

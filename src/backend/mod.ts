@@ -1,0 +1,14 @@
+/**
+ * Backends: pick and start WebGPU, wasm or cpu, and describe them for provenance.
+ *
+ * @example
+ * ```ts
+ * import { initBackend } from "@normbench/normbench";
+ * const info = await initBackend("auto");
+ * console.log(info.name, info.adapter);
+ * ```
+ *
+ * @module
+ */
+export * from "./backend.ts";
+export { registerMissingKernels } from "./kernels.ts";

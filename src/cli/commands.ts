@@ -1,0 +1,16 @@
+/**
+ * The list of CLI commands. Each entry registers one command (with its options and action) on
+ * the program; add a command by adding its module here.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { registerGolden } from "./golden_command.ts";
+
+/** Registers one command on the program. */
+export type RegisterCommand = (program: Command) => void;
+
+/** Every command of `normbench`, in the order `--help` lists them. */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerGolden,
+];

@@ -1,0 +1,67 @@
+/**
+ * Parsing helpers for CLI option values: each throws a UsageError naming the flag.
+ *
+ * @module
+ */
+import { UsageError } from "../util/errors.ts";
+import { type BackendChoice, parseBackendChoice } from "../backend/backend.ts";
+
+/**
+ * Parses a positive integer flag value.
+ *
+ * @example
+ * ```ts
+ * import { parsePositiveInt } from "./parse.ts";
+ * console.assert(parsePositiveInt("--steps", "20") === 20);
+ * ```
+ */
+export function parsePositiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`${flag} must be a positive integer, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * Parses a finite number flag value.
+ *
+ * @example
+ * ```ts
+ * import { parseNumber } from "./parse.ts";
+ * console.assert(parseNumber("--lr", "1e-3") === 0.001);
+ * ```
+ */
+export function parseNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) {
+    throw new UsageError(`${flag} must be a number, got '${value}'`);
+  }
+  return n;
+}
+
+/**
+ * Parses `--backend`.
+ *
+ * @example
+ * ```ts
+ * import { parseBackend } from "./parse.ts";
+ * console.assert(parseBackend("wasm") === "wasm");
+ * ```
+ */
+export function parseBackend(value: string): BackendChoice {
+  return parseBackendChoice(value);
+}
+
+/**
+ * Parses a comma-separated list, checking each item with `parse`.
+ *
+ * @example
+ * ```ts
+ * import { parseList } from "./parse.ts";
+ * console.assert(parseList("a,b", (s) => s).length === 2);
+ * ```
+ */
+export function parseList<T>(value: string, parse: (item: string) => T): T[] {
+  return value.split(",").map((s) => s.trim()).filter(Boolean).map(parse);
+}

@@ -1,0 +1,141 @@
+/**
+ * BatchNorm over tokens: the PowerNorm paper's "naive BN" for Transformers.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { NormBase, type NormConstruction, tokenMean } from "./base.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import type { InferenceSplit, NormCallOptions } from "./types.ts";
+
+/** Options of `bn` (torch conventions, not tfjs layer defaults). */
+export const BATCH_NORM_OPTIONS: OptionSpecs = {
+  eps: { default: 1e-5, rule: "positive", doc: "added to the variance" },
+  momentum: {
+    default: 0.1,
+    rule: "unit-open",
+    doc: "weight of the new batch in the running statistics (torch convention)",
+  },
+};
+
+/** Batch mean and biased variance per channel over the (unpadded) tokens, and the token count. */
+export function batchMoments(
+  x: tf.Tensor,
+  mask?: tf.Tensor,
+): { mean: tf.Tensor1D; variance: tf.Tensor1D; count: tf.Scalar } {
+  return tf.tidy(() => {
+    const mean = tokenMean(x, mask);
+    const variance = tokenMean(tf.square(tf.sub(x, mean)), mask);
+    const tokens = x.size / x.shape[x.rank - 1];
+    const count = mask ? tf.sub(tokens, tf.sum(tf.cast(mask, "float32"))) : tf.scalar(tokens);
+    return { mean, variance, count: count as tf.Scalar };
+  });
+}
+
+/** Shared by `bn` and `repbn`: batch statistics in training, running statistics in inference. */
+export class TokenBatchNorm {
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly eps: number;
+  readonly momentum: number;
+
+  constructor(
+    vars: {
+      runningMean: tf.Variable;
+      runningVar: tf.Variable;
+      weight: tf.Variable;
+      bias: tf.Variable;
+    },
+    eps: number,
+    momentum: number,
+  ) {
+    this.runningMean = vars.runningMean;
+    this.runningVar = vars.runningVar;
+    this.weight = vars.weight;
+    this.bias = vars.bias;
+    this.eps = eps;
+    this.momentum = momentum;
+  }
+
+  /**
+   * Training forward; when `commit`, updates the running statistics (unbiased variance, as torch
+   * does), or only where the boolean scalar `gate` is true when one is given.
+   */
+  train(x: tf.Tensor, mask: tf.Tensor | undefined, commit: boolean, gate?: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { mean, variance, count } = batchMoments(x, mask);
+      if (commit) {
+        const m = this.momentum;
+        const unbiased = tf.mul(variance, tf.div(count, tf.maximum(tf.sub(count, 1), 1)));
+        const rm = tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m));
+        const rv = tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m));
+        this.runningMean.assign(gate ? tf.where(gate, rm, this.runningMean) : rm);
+        this.runningVar.assign(gate ? tf.where(gate, rv, this.runningVar) : rv);
+      }
+      const z = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(z, this.weight), this.bias);
+    });
+  }
+
+  /** The inference affine map: scale γ/sqrt(σ²+ε), shift β − γμ/sqrt(σ²+ε). */
+  affine(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
+      const shift = tf.sub(this.bias, tf.mul(scale, this.runningMean)) as tf.Tensor1D;
+      return { scale, shift };
+    });
+  }
+
+  /** Inference forward with running statistics. */
+  infer(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const { scale, shift } = this.affine();
+      return tf.add(tf.mul(x, scale), shift);
+    });
+  }
+}
+
+/**
+ * `bn`: per-channel batch mean and biased variance over all (unpadded) tokens in training,
+ * running statistics (momentum 0.1, torch convention) in inference; folds fully.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const bn = createNorm("bn", 4);
+ * const y = bn.apply(tf.randomNormal([8, 5, 4]), { training: true });
+ * console.assert(Math.abs(tf.mean(y).dataSync()[0]) < 1e-5);
+ * ```
+ */
+export class BatchNorm extends NormBase {
+  readonly name = "bn" as const;
+  readonly batchStatistics = true;
+  readonly #bn: TokenBatchNorm;
+
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    super(channels, options, construction);
+    this.#bn = new TokenBatchNorm(
+      {
+        weight: this.addVariable("weight", () => tf.ones([channels]), true),
+        bias: this.addVariable("bias", () => tf.zeros([channels]), true),
+        runningMean: this.addVariable("runningMean", () => tf.zeros([channels]), false),
+        runningVar: this.addVariable("runningVar", () => tf.ones([channels]), false),
+      },
+      options.eps as number,
+      options.momentum as number,
+    );
+  }
+
+  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    if (!options.training) return this.#bn.infer(x);
+    return this.#bn.train(x, options.mask, options.commit ?? true);
+  }
+
+  inferenceSplit(): InferenceSplit {
+    return { statistic: null, ...this.#bn.affine() };
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Dynamic Tanh (Zhu et al., CVPR 2025): a normalization-free stand-in, γ·tanh(α·x) + β.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { NormBase, type NormConstruction } from "./base.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import type { InferenceSplit, NormCallOptions } from "./types.ts";
+
+/** Options of `dyt`. */
+export const DYT_OPTIONS: OptionSpecs = {
+  alphaInit: { default: 0.5, rule: "positive", doc: "initial value of the learned scalar α" },
+};
+
+/**
+ * `dyt`: γ·tanh(α·x) + β with a learned scalar α (init 0.5), the same in training and inference.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const dyt = createNorm("dyt", 4, { alphaInit: 1 });
+ * const y = dyt.apply(tf.zeros([1, 4]));
+ * console.assert(y.dataSync()[0] === 0);
+ * ```
+ */
+export class DynamicTanh extends NormBase {
+  readonly name = "dyt" as const;
+  readonly batchStatistics = false;
+  /** α, a learned scalar. */
+  readonly alpha: tf.Variable;
+  /** γ, init 1. */
+  readonly weight: tf.Variable;
+  /** β, init 0. */
+  readonly bias: tf.Variable;
+
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    super(channels, options, construction);
+    this.alpha = this.addVariable("alpha", () => tf.scalar(options.alphaInit as number), true);
+    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
+    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
+  }
+
+  apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    return tf.tidy(() => tf.add(tf.mul(tf.tanh(tf.mul(x, this.alpha)), this.weight), this.bias));
+  }
+
+  inferenceSplit(): InferenceSplit {
+    const alpha = this.alpha;
+    return {
+      statistic: (x) => tf.tidy(() => tf.tanh(tf.mul(x, alpha))),
+      scale: tf.clone(this.weight) as tf.Tensor1D,
+      shift: tf.clone(this.bias) as tf.Tensor1D,
+    };
+  }
+}

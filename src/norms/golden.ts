@@ -1,0 +1,340 @@
+/**
+ * Replaying golden vectors recorded from the authors' own UN and PowerNorm modules.
+ *
+ * File format: `shared/fixtures/golden/README.md` (a norm, its options, shapes, initial γ/β, an
+ * optional pad mask, one entry per training step with `x`/`dy` and, where recorded, the
+ * expected `y`/`dx`/`dweight`/`dbias`, an inference check and the final state).
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { createNorm } from "./registry.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** One training step of a golden file. */
+export interface GoldenStep {
+  /** Step number t (1-based). */
+  t?: number;
+  /** Input, flat (B, N, C). */
+  x: number[];
+  /** Upstream gradient, flat (B, N, C); the loss is sum(y·dy). */
+  dy: number[];
+  /** Expected output, when recorded. */
+  y?: number[];
+  /** Expected input gradient, when recorded. */
+  dx?: number[];
+  /** Expected γ gradient, when recorded. */
+  dweight?: number[];
+  /** Expected β gradient, when recorded. */
+  dbias?: number[];
+}
+
+/** A parsed golden file. */
+export interface GoldenFile {
+  /** Case name. */
+  name: string;
+  /** `un` or `pn`. */
+  norm: string;
+  /** The layer's options, by normbench option name. */
+  options: Record<string, number | boolean>;
+  /** Batch size. */
+  B: number;
+  /** Tokens per sequence. */
+  N: number;
+  /** Channels. */
+  C: number;
+  /** γ before step 1. */
+  initial_weight: number[];
+  /** β before step 1. */
+  initial_bias: number[];
+  /** Flat (B, N) pad mask, 1 = padding, or null. */
+  pad_mask: number[] | null;
+  /** The training steps, in order. */
+  steps: GoldenStep[];
+  /** Inference check after the last step. */
+  eval: { x: number[]; y: number[] };
+  /** State after the last step, by the reference module's buffer names. */
+  final_state: Record<string, number[]>;
+  /** UN: steps skipped by outlier filtration. */
+  skip_count?: number;
+}
+
+/** Tolerance of a replay: an element passes when |got − want| ≤ atol + rtol·|want|. */
+export interface Tolerance {
+  /** Relative tolerance (default 1e-4). */
+  rtol: number;
+  /** Absolute tolerance near zero (default 1e-5). */
+  atol: number;
+}
+
+/** The default tolerance, as the golden README asks. */
+export const GOLDEN_TOLERANCE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
+
+/** The error of one recorded field, over every step that recorded it. */
+export interface FieldError {
+  /** `y`, `dx`, `dweight`, `dbias`, `eval.y`, `state.<name>` or `skip_count`. */
+  field: string;
+  /** How many numbers were compared. */
+  count: number;
+  /** Largest |got − want|. */
+  maxAbs: number;
+  /** Largest |got − want| / |want| over elements with |want| ≥ atol. */
+  maxRel: number;
+  /** Largest |got − want| / (atol + rtol·|want|): ≤ 1 passes. */
+  worst: number;
+  /** Where the worst element was (step and index). */
+  at: string;
+  /** Within tolerance. */
+  ok: boolean;
+}
+
+/** The outcome of replaying one golden file. */
+export interface GoldenReport {
+  /** Case name from the file. */
+  name: string;
+  /** The norm replayed. */
+  norm: string;
+  /** Training steps run. */
+  steps: number;
+  /** Per-field errors. */
+  fields: FieldError[];
+  /** True when every field is within tolerance. */
+  ok: boolean;
+  /** Wall time of the replay in ms. */
+  ms: number;
+}
+
+/** Reference buffer names → normbench variable names. */
+const STATE_NAMES: Record<string, string> = {
+  running_var: "runningVar",
+  running_phi: "runningPhi",
+  ema_gz: "emaGz",
+  iters: "iters",
+  buffer_x2: "bufX2",
+  buffer_gz: "bufGz",
+  skip_counter: "skipCount",
+};
+
+function fail(source: string, what: string): never {
+  throw new UsageError(
+    `golden file ${source}: ${what}`,
+    "the file must follow shared/fixtures/golden/README.md; was it truncated or edited?",
+  );
+}
+
+function numbers(source: string, path: string, v: unknown, length?: number): number[] {
+  if (!Array.isArray(v) || !v.every((n) => typeof n === "number" && Number.isFinite(n))) {
+    fail(source, `'${path}' must be a list of finite numbers`);
+  }
+  if (length !== undefined && v.length !== length) {
+    fail(source, `'${path}' has ${v.length} numbers, expected ${length}`);
+  }
+  return v as number[];
+}
+
+function positiveInt(source: string, path: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
+    fail(source, `'${path}' must be a positive integer`);
+  }
+  return v;
+}
+
+/**
+ * Parses and validates the text of a golden file. Malformed JSON, missing fields and lists of
+ * the wrong length throw a {@linkcode UsageError} naming the field.
+ *
+ * @example
+ * ```ts
+ * import { parseGolden } from "@normbench/normbench";
+ * try {
+ *   parseGolden('{"norm": "un"', "broken.json");
+ * } catch (err) {
+ *   console.assert((err as Error).message.startsWith("golden file broken.json"));
+ * }
+ * ```
+ */
+export function parseGolden(text: string, source = "<text>"): GoldenFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    fail(source, `not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    fail(source, "the top level must be an object");
+  }
+  const o = raw as Record<string, unknown>;
+  if (o.norm !== "un" && o.norm !== "pn") fail(source, '\'norm\' must be "un" or "pn"');
+  if (typeof o.options !== "object" || o.options === null) fail(source, "'options' is missing");
+  const B = positiveInt(source, "B", o.B);
+  const N = positiveInt(source, "N", o.N);
+  const C = positiveInt(source, "C", o.C);
+  const size = B * N * C;
+  numbers(source, "initial_weight", o.initial_weight, C);
+  numbers(source, "initial_bias", o.initial_bias, C);
+  if (o.pad_mask !== null && o.pad_mask !== undefined) {
+    numbers(source, "pad_mask", o.pad_mask, B * N);
+  }
+  if (!Array.isArray(o.steps) || o.steps.length === 0) fail(source, "'steps' must be a list");
+  o.steps.forEach((s: unknown, i: number) => {
+    if (typeof s !== "object" || s === null) fail(source, `'steps[${i}]' must be an object`);
+    const step = s as Record<string, unknown>;
+    numbers(source, `steps[${i}].x`, step.x, size);
+    numbers(source, `steps[${i}].dy`, step.dy, size);
+    if (step.y !== undefined) numbers(source, `steps[${i}].y`, step.y, size);
+    if (step.dx !== undefined) numbers(source, `steps[${i}].dx`, step.dx, size);
+    if (step.dweight !== undefined) numbers(source, `steps[${i}].dweight`, step.dweight, C);
+    if (step.dbias !== undefined) numbers(source, `steps[${i}].dbias`, step.dbias, C);
+  });
+  const ev = o.eval as Record<string, unknown> | undefined;
+  if (typeof ev !== "object" || ev === null) fail(source, "'eval' is missing");
+  const evalX = numbers(source, "eval.x", ev.x);
+  numbers(source, "eval.y", ev.y, evalX.length);
+  if (evalX.length % C !== 0) fail(source, `'eval.x' length is not a multiple of C=${C}`);
+  if (typeof o.final_state !== "object" || o.final_state === null) {
+    fail(source, "'final_state' is missing");
+  }
+  for (const [k, v] of Object.entries(o.final_state as Record<string, unknown>)) {
+    if (!STATE_NAMES[k]) fail(source, `unknown state '${k}' in final_state`);
+    numbers(source, `final_state.${k}`, v);
+  }
+  if (o.skip_count !== undefined && typeof o.skip_count !== "number") {
+    fail(source, "'skip_count' must be a number");
+  }
+  return { name: typeof o.name === "string" ? o.name : source, ...o } as GoldenFile;
+}
+
+/** Reads and parses a golden file; a missing file is a {@linkcode UsageError}. */
+export async function readGolden(path: string): Promise<GoldenFile> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (err) {
+    throw new UsageError(
+      `cannot read golden file ${path}: ${(err as Error).message}`,
+      "pass the path of a *.json file in the golden format",
+    );
+  }
+  return parseGolden(text, path);
+}
+
+class FieldAccumulator {
+  count = 0;
+  maxAbs = 0;
+  maxRel = 0;
+  worst = 0;
+  at = "";
+  constructor(readonly field: string, readonly tol: Tolerance) {}
+
+  add(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
+    if (got.length !== want.length) {
+      this.worst = Infinity;
+      this.at = `${where}: ${got.length} values, expected ${want.length}`;
+      return;
+    }
+    for (let i = 0; i < want.length; i++) {
+      const diff = Math.abs(got[i] - want[i]);
+      const mag = Math.abs(want[i]);
+      const ratio = Number.isNaN(diff) ? Infinity : diff / (this.tol.atol + this.tol.rtol * mag);
+      this.maxAbs = Math.max(this.maxAbs, Number.isNaN(diff) ? Infinity : diff);
+      if (mag >= this.tol.atol) this.maxRel = Math.max(this.maxRel, diff / mag);
+      if (ratio > this.worst || this.count === 0) {
+        if (ratio > this.worst) this.worst = ratio;
+        this.at = `${where}[${i}]`;
+      }
+      this.count++;
+    }
+  }
+
+  result(): FieldError {
+    const { field, count, maxAbs, maxRel, worst, at } = this;
+    return { field, count, maxAbs, maxRel, worst, at, ok: worst <= 1 };
+  }
+}
+
+/**
+ * Replays a golden file on the current tfjs backend: runs every step (forward in training mode,
+ * backward of sum(y·dy)), then the inference check, then compares the final state. Returns the
+ * error of every recorded field; does not throw on a mismatch.
+ *
+ * @example
+ * ```ts
+ * import { initBackend, readGolden, replayGolden } from "@normbench/normbench";
+ * await initBackend("cpu");
+ * const url = new URL("../../test/fixtures/golden/un_warmup_window4.json", import.meta.url);
+ * const report = await replayGolden(await readGolden(url.pathname));
+ * console.assert(report.ok);
+ * ```
+ */
+export async function replayGolden(
+  golden: GoldenFile,
+  tolerance: Tolerance = GOLDEN_TOLERANCE,
+): Promise<GoldenReport> {
+  const start = performance.now();
+  const { B, N, C } = golden;
+  const norm = createNorm(golden.norm, C, golden.options);
+  const vars = norm.variables();
+  vars.weight.assign(tf.tensor1d(golden.initial_weight));
+  vars.bias.assign(tf.tensor1d(golden.initial_bias));
+  const mask = golden.pad_mask ? tf.tensor2d(golden.pad_mask, [B, N]) : undefined;
+  const acc = new Map<string, FieldAccumulator>();
+  const field = (name: string) => {
+    if (!acc.has(name)) acc.set(name, new FieldAccumulator(name, tolerance));
+    return acc.get(name)!;
+  };
+  try {
+    for (const [i, step] of golden.steps.entries()) {
+      const t = step.t ?? i + 1;
+      const recorded = step.y || step.dx || step.dweight || step.dbias;
+      const x = tf.variable(tf.tensor3d(step.x, [B, N, C]), true);
+      const dy = tf.tensor3d(step.dy, [B, N, C]);
+      let y: tf.Tensor | undefined;
+      const { grads, value } = tf.variableGrads(() => {
+        const out = norm.apply(x, { training: true, mask });
+        if (recorded) y = tf.keep(out);
+        return tf.sum(tf.mul(out, dy));
+      }, [x, vars.weight, vars.bias]);
+      if (recorded) {
+        const where = `step ${t}`;
+        const pairs: [string, tf.Tensor | undefined, number[] | undefined][] = [
+          ["y", y, step.y],
+          ["dx", grads[x.name], step.dx],
+          ["dweight", grads[vars.weight.name], step.dweight],
+          ["dbias", grads[vars.bias.name], step.dbias],
+        ];
+        for (const [name, got, want] of pairs) {
+          if (got && want) field(name).add(await got.data(), want, where);
+        }
+      } else {
+        // keep the replay asynchronous-friendly on WebGPU: wait for this step's work.
+        await value.data();
+      }
+      tf.dispose([x, dy, value, y, ...Object.values(grads)]);
+    }
+    const ex = tf.tensor2d(golden.eval.x, [golden.eval.x.length / C, C]);
+    const ey = norm.apply(ex);
+    field("eval.y").add(await ey.data(), golden.eval.y, "eval");
+    tf.dispose([ex, ey]);
+    for (const [ref, want] of Object.entries(golden.final_state)) {
+      const v = vars[STATE_NAMES[ref]];
+      const f = field(`state.${STATE_NAMES[ref]}`);
+      if (!v) f.add([], want, `state ${ref} (the layer has no such state)`);
+      else f.add(await v.data(), want, "final");
+    }
+    if (golden.skip_count !== undefined && vars.skipCount) {
+      field("skip_count").add(await vars.skipCount.data(), [golden.skip_count], "final");
+    }
+  } finally {
+    mask?.dispose();
+    norm.dispose();
+  }
+  const fields = [...acc.values()].map((a) => a.result());
+  return {
+    name: golden.name,
+    norm: golden.norm,
+    steps: golden.steps.length,
+    fields,
+    ok: fields.every((f) => f.ok),
+    ms: performance.now() - start,
+  };
+}

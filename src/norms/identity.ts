@@ -1,0 +1,41 @@
+/**
+ * `none`: the identity, the speed limit of removing a norm altogether.
+ *
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs-core";
+import { NormBase, type NormConstruction } from "./base.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import type { NormCallOptions } from "./types.ts";
+
+/** `none` takes no options. */
+export const IDENTITY_OPTIONS: OptionSpecs = {};
+
+/**
+ * `none`: returns its input unchanged; has no variables and nothing to fold.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const x = tf.ones([2, 4]);
+ * console.assert(createNorm("none", 4).apply(x) === x);
+ * ```
+ */
+export class Identity extends NormBase {
+  readonly name = "none" as const;
+  readonly batchStatistics = false;
+
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    super(channels, options, construction);
+  }
+
+  apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    return x;
+  }
+
+  inferenceSplit(): null {
+    return null;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The norm zoo: `ln rms bn pn un dyt repbn none`, created by name with `createNorm`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm, NORM_NAMES } from "@normbench/normbench";
+ * for (const name of NORM_NAMES) {
+ *   const norm = createNorm(name, 8);
+ *   norm.apply(tf.randomNormal([4, 3, 8]), { training: true });
+ * }
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./options.ts";
+export * from "./registry.ts";
+export { NormBase, type NormConstruction, plainVariables, tokenMean, tokenSum } from "./base.ts";
+export { LAYER_NORM_OPTIONS, LayerNorm, standardize } from "./layer_norm.ts";
+export { RMS_NORM_OPTIONS, RmsNorm, rmsScale } from "./rms_norm.ts";
+export { BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
+export { groupScaling, POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
+export { UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
+export { DynamicTanh, DYT_OPTIONS } from "./dyt.ts";
+export { REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
+export { Identity, IDENTITY_OPTIONS } from "./identity.ts";
+export * from "./golden.ts";

@@ -1,0 +1,57 @@
+/**
+ * RMSNorm (Zhang & Sennrich 2019): divide each token by its root mean square over channels.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { NormBase, type NormConstruction } from "./base.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import type { InferenceSplit, NormCallOptions } from "./types.ts";
+
+/** Options of `rms`. */
+export const RMS_NORM_OPTIONS: OptionSpecs = {
+  eps: { default: 1e-5, rule: "positive", doc: "added to the token mean square" },
+};
+
+/** x / sqrt(mean_tok(x²) + eps), per token over channels. */
+export function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))));
+}
+
+/**
+ * `rms`: γ·x/sqrt(mean_tok(x²) + ε), the same in training and inference.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const rms = createNorm("rms", 4);
+ * const y = rms.apply(tf.tensor2d([[2, 2, 2, 2]]));
+ * console.assert(Math.abs(y.dataSync()[0] - 1) < 1e-4);
+ * ```
+ */
+export class RmsNorm extends NormBase {
+  readonly name = "rms" as const;
+  readonly batchStatistics = false;
+  /** γ, init 1. */
+  readonly weight: tf.Variable;
+
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    super(channels, options, construction);
+    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
+  }
+
+  apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    return tf.tidy(() => tf.mul(rmsScale(x, this.options.eps as number), this.weight));
+  }
+
+  inferenceSplit(): InferenceSplit {
+    const eps = this.options.eps as number;
+    return {
+      statistic: (x) => rmsScale(x, eps),
+      scale: tf.clone(this.weight) as tf.Tensor1D,
+      shift: tf.zeros([this.channels]),
+    };
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Unified Normalization (Yang et al., ACM MM 2022), exact to the authors' `UN1d`.
+ *
+ * Every data-dependent decision (warm-up, outlier skip, compensation) is taken with tensor ops,
+ * never by reading a value back, so the layer runs on WebGPU without a synchronous read and its
+ * whole state, step counter included, lives in variables that save and load with the weights.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { assignIf, NormBase, type NormConstruction, tokenMean, tokenSum } from "./base.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import type { InferenceSplit, NormCallOptions } from "./types.ts";
+
+/** Options of `un`, with the authors' defaults. */
+export const UNIFIED_NORM_OPTIONS: OptionSpecs = {
+  window: { default: 4, rule: "int>=1", doc: "forward window W of quadratic means" },
+  windowBackward: {
+    default: 0,
+    rule: "int>=0",
+    doc: "backward window Wb of gradient statistics (0 = same as window)",
+  },
+  warmup: { default: 4000, rule: "int>=0", doc: "warm-up steps T_w (exact batch-RMS norm)" },
+  outlierFiltration: {
+    default: false,
+    rule: "boolean",
+    doc: "skip windows whose statistics look like outliers (authors: on for vision)",
+  },
+  eps: { default: 1e-5, rule: "positive", doc: "added to the statistic" },
+  momentum: { default: 0.9, rule: "unit-open", doc: "momentum m of the running variance and Ψ" },
+  compensationStart: {
+    default: 1000,
+    rule: "int>=0",
+    doc: "gradient compensation starts after max(compensationStart, warmup) steps",
+  },
+};
+
+/** One-hot row selector [W, 1] for slot `t mod W`. */
+function slot(t: tf.Scalar, w: number): tf.Tensor2D {
+  // Not tf.oneHot(…, "float32"): tfjs-wasm 4.22 writes integer bits into the float output.
+  return tf.tidy(() =>
+    tf.reshape(tf.cast(tf.equal(tf.range(0, w), tf.mod(t, w)), "float32"), [w, 1]) as tf.Tensor2D
+  );
+}
+
+/** `buffer` [W, C] with the row selected by `sel` [W, 1] replaced by `row` [C]. */
+function writeRow(buffer: tf.Tensor, sel: tf.Tensor2D, row: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.mul(buffer, tf.sub(1, sel)), tf.mul(sel, row)) as tf.Tensor2D);
+}
+
+/** Unbiased variance of all elements of `t` (one scalar). */
+function unbiasedVariance(t: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const d = tf.sub(t, tf.mean(t));
+    return tf.div(tf.sum(tf.square(d)), t.size - 1) as tf.Scalar;
+  });
+}
+
+/**
+ * `un`: Unified Normalization. Training normalises each channel by a windowed geometric mean of
+ * batch quadratic means (no mean subtraction), with the authors' approximate backward (gradient
+ * statistics averaged over a window, ratio compensation clamped to [1/5, 5]) and optional
+ * outlier filtration; inference is the per-channel affine map γ·x/sqrt(RV + ε) + β, which folds
+ * into the next linear layer. See `shared/spec/unified-normalization.md` for every rule.
+ *
+ * State (variables, saved with the weights): `weight`, `bias`, `runningVar`, `emaGz`, `iters`,
+ * `bufX2` [W, C], `bufGz` [Wb, C], `skipCount`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const un = createNorm("un", 8, { window: 4, warmup: 10 });
+ * const x = tf.randomNormal([2, 5, 8]);
+ * const dx = tf.grad((x: tf.Tensor) => un.apply(x, { training: true }).sum())(x);
+ * console.assert(dx.shape.join() === "2,5,8");
+ * ```
+ */
+export class UnifiedNorm extends NormBase {
+  readonly name = "un" as const;
+  readonly batchStatistics = true;
+  /** γ, init 1. */
+  readonly weight: tf.Variable;
+  /** β, init 0. */
+  readonly bias: tf.Variable;
+  /** RV, the running statistic used at inference, init 1. */
+  readonly runningVar: tf.Variable;
+  /** Ψ, the running mean of the gradient statistic, init 0. */
+  readonly emaGz: tf.Variable;
+  /** t, training forward calls so far. */
+  readonly iters: tf.Variable;
+  /** The last W quadratic means, [W, C]. */
+  readonly bufX2: tf.Variable;
+  /** The last Wb gradient statistics, [Wb, C]. */
+  readonly bufGz: tf.Variable;
+  /** How many steps outlier filtration skipped. */
+  readonly skipCount: tf.Variable;
+
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    super(channels, options, construction);
+    const w = this.window;
+    const wb = this.windowBackward;
+    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
+    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
+    this.runningVar = this.addVariable("runningVar", () => tf.ones([channels]), false);
+    this.emaGz = this.addVariable("emaGz", () => tf.zeros([channels]), false);
+    this.iters = this.addVariable("iters", () => tf.scalar(0), false, true);
+    this.bufX2 = this.addVariable("bufX2", () => tf.zeros([w, channels]), false);
+    this.bufGz = this.addVariable("bufGz", () => tf.zeros([wb, channels]), false);
+    this.skipCount = this.addVariable("skipCount", () => tf.scalar(0), false);
+  }
+
+  /** The forward window W. */
+  get window(): number {
+    return this.options.window as number;
+  }
+
+  /** The backward window Wb. */
+  get windowBackward(): number {
+    return (this.options.windowBackward as number) || this.window;
+  }
+
+  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    if (!options.training) {
+      return tf.tidy(() => {
+        const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps)));
+        return tf.add(tf.mul(x, scale), this.bias);
+      });
+    }
+    const commit = options.commit ?? true;
+    const mask = options.mask;
+    const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+      const [input, gamma, beta] = args as tf.Tensor[];
+      const save = args[3] as (t: tf.Tensor[]) => void;
+      const { sigma2, ratio, skip, t } = this.#statistics(input, mask, commit);
+      const denom = tf.sqrt(tf.add(sigma2, this.eps));
+      const z = tf.div(input, denom);
+      save([z, denom, ratio, tf.cast(skip, "float32"), t]);
+      return {
+        value: tf.add(tf.mul(z, gamma), beta),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+          this.#backward(dy as tf.Tensor, saved, gamma, commit),
+      };
+    });
+    return fn(x, this.weight, this.bias);
+  }
+
+  get eps(): number {
+    return this.options.eps as number;
+  }
+
+  /** Training statistics of this step (forward steps 1–8 of the spec); commits the state. */
+  #statistics(x: tf.Tensor, mask: tf.Tensor | undefined, commit: boolean): {
+    sigma2: tf.Tensor1D;
+    ratio: tf.Tensor1D;
+    skip: tf.Scalar;
+    t: tf.Scalar;
+  } {
+    const w = this.window;
+    const warmup = this.options.warmup as number;
+    const m = this.options.momentum as number;
+    const q = tokenMean(tf.square(x), mask);
+    const t = tf.add(this.iters, 1) as tf.Scalar;
+    const variance = unbiasedVariance(tf.sqrt(this.bufX2));
+    const sel = slot(t, w);
+    let buffer = writeRow(this.bufX2, sel, q);
+    let outlier: tf.Scalar = tf.scalar(false, "bool");
+    if (this.options.outlierFiltration) {
+      const am = tf.mean(buffer, 0);
+      const gm = tf.exp(tf.mean(tf.log(buffer), 0));
+      const anyOutlier = tf.any(tf.greater(tf.sub(am, gm), tf.mul(variance, w)));
+      outlier = tf.logicalAnd(tf.greaterEqual(t, warmup), anyOutlier) as tf.Scalar;
+      buffer = tf.where(outlier, writeRow(this.bufX2, sel, this.runningVar), buffer);
+      assignIf(commit, this.skipCount, tf.add(this.skipCount, tf.cast(outlier, "float32")));
+    }
+    const skip = w <= 1 ? tf.scalar(true, "bool") : outlier;
+    const exact = tf.logicalOr(
+      tf.logicalOr(tf.lessEqual(t, w), tf.less(t, warmup)),
+      skip,
+    );
+    const geometric = tf.exp(tf.mean(tf.log(buffer), 0));
+    const sigma2 = tf.where(exact, q, geometric) as tf.Tensor1D;
+    const start = Math.max(this.options.compensationStart as number, warmup);
+    const raw = tf.div(
+      tf.sqrt(tf.add(sigma2, this.eps)),
+      tf.sqrt(tf.add(this.runningVar, this.eps)),
+    );
+    const noCompensation = tf.logicalOr(tf.lessEqual(t, start), skip);
+    const ratio = tf.where(noCompensation, tf.onesLike(raw), tf.clipByValue(raw, 0.2, 5));
+    assignIf(commit, this.bufX2, buffer);
+    assignIf(commit, this.runningVar, tf.add(tf.mul(this.runningVar, m), tf.mul(sigma2, 1 - m)));
+    assignIf(commit, this.iters, t);
+    return { sigma2, ratio: ratio as tf.Tensor1D, skip, t };
+  }
+
+  /** The authors' approximate backward (backward steps 1–7 of the spec); commits the state. */
+  #backward(dy: tf.Tensor, saved: tf.Tensor[], gamma: tf.Tensor, commit: boolean): tf.Tensor[] {
+    const [z, denom, ratio, skipF, t] = saved;
+    const wb = this.windowBackward;
+    const warmup = this.options.warmup as number;
+    const m = this.options.momentum as number;
+    const skip = tf.cast(skipF, "bool");
+    const gHat = tf.mul(dy, tf.mul(ratio, gamma));
+    const gz = tokenMean(tf.mul(gHat, z));
+    const buffer = writeRow(
+      this.bufGz,
+      slot(t as tf.Scalar, wb),
+      tf.where(skip, this.emaGz as tf.Tensor, gz),
+    );
+    const exact = tf.logicalOr(tf.logicalOr(tf.lessEqual(t, wb), tf.less(t, warmup)), skip);
+    const gBar = tf.where(exact, gz, tf.mean(buffer, 0));
+    const ema = tf.add(tf.mul(this.emaGz, m), tf.mul(gBar, 1 - m));
+    const psi = tf.where(skip, gBar, ema);
+    assignIf(commit, this.bufGz, buffer);
+    assignIf(commit, this.emaGz, ema);
+    const dx = tf.div(tf.sub(gHat, tf.mul(psi, z)), denom);
+    const dGamma = tokenSum(tf.mul(dy, tf.mul(ratio, z)));
+    const dBeta = tokenSum(dy);
+    return [dx, dGamma, dBeta];
+  }
+
+  inferenceSplit(): InferenceSplit {
+    const { scale, shift } = tf.tidy(() => ({
+      scale: tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D,
+      shift: tf.clone(this.bias) as tf.Tensor1D,
+    }));
+    return { statistic: null, scale, shift };
+  }
+}
