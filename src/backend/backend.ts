@@ -54,6 +54,21 @@ export interface AdapterProbe {
 let probed: Promise<AdapterProbe | null> | undefined;
 
 /**
+ * Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid" on every adapter request when the
+ * variable is unset (as in CI containers); point it at a private temp directory instead.
+ */
+function quietMesa(): void {
+  try {
+    if (Deno.env.get("XDG_RUNTIME_DIR")) return;
+    const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/normbench-xdg-${Deno.uid() ?? "user"}`;
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    Deno.env.set("XDG_RUNTIME_DIR", dir);
+  } catch {
+    // no env or write permission: the warning is harmless
+  }
+}
+
+/**
  * Looks for a WebGPU adapter (once per process). Resolves to `null` when there is none.
  *
  * @example
@@ -67,6 +82,7 @@ export function probeWebGpu(): Promise<AdapterProbe | null> {
   probed ??= (async () => {
     const gpu = (navigator as unknown as { gpu?: GPU }).gpu;
     if (!gpu) return null;
+    quietMesa();
     try {
       const adapter = await gpu.requestAdapter();
       if (!adapter) return null;
@@ -122,6 +138,16 @@ export async function resolveBackend(choice: BackendChoice): Promise<BackendName
 
 let current: BackendInfo | undefined;
 
+/** Outside wasm start-up IS_NODE only makes the cpu backend advertise tfjs-node, which Deno lacks. */
+function quietCpuAdvert(): void {
+  tf.env().set("IS_NODE", false);
+}
+
+// Until `initBackend` is awaited, run on cpu: its start is synchronous, whereas tfjs would
+// otherwise pick WebGPU or wasm, which must be awaited before the first op.
+quietCpuAdvert();
+if (!(tf.engine() as unknown as { backendName?: string }).backendName) void tf.setBackend("cpu");
+
 /**
  * Initialises tfjs on the chosen backend and returns its provenance. Safe to call again: a second
  * call with a different choice switches backends.
@@ -139,6 +165,8 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     tf.env().set("PROD", true);
     let ok = false;
     try {
+      // The wasm loader needs IS_NODE while it starts (it reads the .wasm file from disk).
+      tf.env().set("IS_NODE", true);
       ok = await tf.setBackend(name);
     } catch (err) {
       throw new UsageError(
@@ -153,9 +181,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
       );
     }
     await tf.ready();
-    // The wasm loader needs IS_NODE while it starts (it reads the .wasm file from disk); after
-    // that the flag only makes the cpu backend advertise tfjs-node, which Deno cannot use.
-    tf.env().set("IS_NODE", false);
+    quietCpuAdvert();
     registerMissingKernels(name);
   }
   const adapter = name === "webgpu" ? await probeWebGpu() : null;

@@ -5,12 +5,18 @@
  * @module
  */
 import type { Command } from "commander";
+import { registerBackend } from "./backend_command.ts";
 import { registerGolden } from "./golden_command.ts";
+import { registerNorms } from "./norms_command.ts";
+import { registerReproduce } from "./reproduce_command.ts";
 
 /** Registers one command on the program. */
 export type RegisterCommand = (program: Command) => void;
 
 /** Every command of `normbench`, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
+  registerReproduce,
+  registerBackend,
+  registerNorms,
   registerGolden,
 ];

@@ -23,7 +23,7 @@ export interface NormConstruction {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { plainVariables } from "./base.ts";
+ * import { plainVariables } from "@normbench/normbench";
  * const make = plainVariables();
  * const v = make("weight", tf.ones([4]), true);
  * console.assert(v.trainable);
@@ -111,7 +111,7 @@ export abstract class NormBase implements Norm {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { tokenMean } from "./base.ts";
+ * import { tokenMean } from "@normbench/normbench";
  * const v = tf.tensor3d([[[1, 2], [3, 4]]]); // B=1, N=2, C=2
  * const m = tokenMean(v, tf.tensor2d([[0, 1]])); // only the first token counts
  * console.assert(m.arraySync()[1] === 2);
@@ -134,7 +134,7 @@ export function tokenMean(v: tf.Tensor, mask?: tf.Tensor): tf.Tensor1D {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { tokenSum } from "./base.ts";
+ * import { tokenSum } from "@normbench/normbench";
  * console.assert(tokenSum(tf.ones([2, 3, 4])).shape[0] === 4);
  * ```
  */

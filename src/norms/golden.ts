@@ -1,7 +1,7 @@
 /**
  * Replaying golden vectors recorded from the authors' own UN and PowerNorm modules.
  *
- * File format: `shared/fixtures/golden/README.md` (a norm, its options, shapes, initial γ/β, an
+ * File format: `test/fixtures/golden/README.md` (a norm, its options, shapes, initial γ/β, an
  * optional pad mask, one entry per training step with `x`/`dy` and, where recorded, the
  * expected `y`/`dx`/`dweight`/`dbias`, an inference check and the final state).
  *
@@ -118,7 +118,7 @@ const STATE_NAMES: Record<string, string> = {
 function fail(source: string, what: string): never {
   throw new UsageError(
     `golden file ${source}: ${what}`,
-    "the file must follow shared/fixtures/golden/README.md; was it truncated or edited?",
+    "the format is in test/fixtures/golden/README.md; was the file truncated or edited?",
   );
 }
 
@@ -261,8 +261,7 @@ class FieldAccumulator {
  * ```ts
  * import { initBackend, readGolden, replayGolden } from "@normbench/normbench";
  * await initBackend("cpu");
- * const url = new URL("../../test/fixtures/golden/un_warmup_window4.json", import.meta.url);
- * const report = await replayGolden(await readGolden(url.pathname));
+ * const report = await replayGolden(await readGolden("test/fixtures/golden/un_warmup_window4.json"));
  * console.assert(report.ok);
  * ```
  */

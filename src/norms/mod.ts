@@ -26,3 +26,5 @@ export { DynamicTanh, DYT_OPTIONS } from "./dyt.ts";
 export { REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
 export { Identity, IDENTITY_OPTIONS } from "./identity.ts";
 export * from "./golden.ts";
+export * from "./fold.ts";
+export * from "./layer.ts";

@@ -61,7 +61,12 @@ function unbiasedVariance(t: tf.Tensor): tf.Scalar {
  * batch quadratic means (no mean subtraction), with the authors' approximate backward (gradient
  * statistics averaged over a window, ratio compensation clamped to [1/5, 5]) and optional
  * outlier filtration; inference is the per-channel affine map γ·x/sqrt(RV + ε) + β, which folds
- * into the next linear layer. See `shared/spec/unified-normalization.md` for every rule.
+ * into the next linear layer. The rules, step by step, are in this file's private methods.
+ *
+ * During warm-up the forward is an exact batch-RMS norm, but the backward is not quite its
+ * exact gradient: from step 1 on the authors' code subtracts the running Ψ (momentum m) rather
+ * than the batch's own mean(Ĝ·z). The golden vectors record that behaviour, and so does this
+ * layer.
  *
  * State (variables, saved with the weights): `weight`, `bias`, `runningVar`, `emaGz`, `iters`,
  * `bufX2` [W, C], `bufGz` [Wb, C], `skipCount`.
@@ -72,7 +77,7 @@ function unbiasedVariance(t: tf.Tensor): tf.Scalar {
  * import { createNorm } from "@normbench/normbench";
  * const un = createNorm("un", 8, { window: 4, warmup: 10 });
  * const x = tf.randomNormal([2, 5, 8]);
- * const dx = tf.grad((x: tf.Tensor) => un.apply(x, { training: true }).sum())(x);
+ * const dx = tf.grad((v: tf.Tensor) => tf.sum(un.apply(v, { training: true })))(x);
  * console.assert(dx.shape.join() === "2,5,8");
  * ```
  */

@@ -1,0 +1,241 @@
+import assert from "node:assert/strict";
+import * as tf from "../src/tf.ts";
+import { initBackend } from "../src/backend/backend.ts";
+import { createNorm, NORM_NAMES, normEntry } from "../src/norms/registry.ts";
+import type { Norm } from "../src/norms/types.ts";
+import { UsageError } from "../src/util/errors.ts";
+import { relErr, values } from "./helpers.ts";
+
+await initBackend("wasm");
+
+const STATE: Record<string, string[]> = {
+  ln: ["weight", "bias"],
+  rms: ["weight"],
+  bn: ["weight", "bias", "runningMean", "runningVar"],
+  pn: ["weight", "bias", "runningPhi", "emaGz", "iters"],
+  un: ["weight", "bias", "runningVar", "emaGz", "iters", "bufX2", "bufGz", "skipCount"],
+  dyt: ["alpha", "weight", "bias"],
+  repbn: ["weight", "bias", "runningMean", "runningVar", "eta", "lnWeight", "lnBias", "step"],
+  none: [],
+};
+
+/** Options that make every stateful phase short, so a few steps exercise all of them. */
+const SHORT: Record<string, Record<string, number | boolean>> = {
+  un: { window: 2, warmup: 3, compensationStart: 4, outlierFiltration: true },
+  pn: { warmup: 3, groups: 2 },
+  repbn: { decaySteps: 4, warmupSteps: 1 },
+};
+
+function trainSteps(norm: Norm, steps: number, seed: number, shape = [3, 5, 8]): void {
+  for (let i = 0; i < steps; i++) {
+    tf.tidy(() => {
+      const x = tf.randomNormal(shape, 0.5, 2, "float32", seed + i);
+      const dy = tf.randomNormal(shape, 0, 1, "float32", seed + 100 + i);
+      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(norm.apply(v, { training: true }), dy)))(x);
+    });
+  }
+}
+
+Deno.test("registry: every norm is created by name with the documented state", () => {
+  assert.deepEqual([...NORM_NAMES], ["ln", "rms", "bn", "pn", "un", "dyt", "repbn", "none"]);
+  for (const name of NORM_NAMES) {
+    const norm = createNorm(name, 8, SHORT[name] ?? {});
+    assert.equal(norm.name, name);
+    assert.deepEqual(Object.keys(norm.variables()), STATE[name], name);
+    const x = tf.randomNormal([2, 3, 8]);
+    for (const training of [true, false]) {
+      const y = norm.apply(x, { training });
+      assert.deepEqual(y.shape, [2, 3, 8], `${name} training=${training}`);
+    }
+    norm.dispose();
+  }
+});
+
+Deno.test("registry: unknown names and invalid options list what is valid", () => {
+  assert.throws(() => createNorm("layernorm", 8), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.equal(
+      err.oneLine(),
+      "unknown norm 'layernorm' (use one of: ln, rms, bn, pn, un, dyt, repbn, none)",
+    );
+    return true;
+  });
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ["un", { window: 0 }, /option 'window' of norm 'un' must be an integer >= 1, got 0/],
+    ["un", { window: 2.5 }, /must be an integer >= 1, got 2.5/],
+    ["un", { eps: 0 }, /option 'eps' of norm 'un' must be a number > 0/],
+    ["ln", { eps: -1e-5 }, /option 'eps' of norm 'ln' must be a number > 0/],
+    ["bn", { momentum: 1 }, /option 'momentum' of norm 'bn' must be a number in \(0, 1\)/],
+    ["un", { momentum: 0 }, /must be a number in \(0, 1\)/],
+    ["un", { outlierFiltration: "yes" }, /must be true or false/],
+    ["pn", { warmup: -1 }, /must be an integer >= 0/],
+    ["un", { eps: Number.NaN }, /must be a number > 0, got null/],
+    ["un", { windw: 4 }, /norm 'un' has no option 'windw'/],
+    ["none", { eps: 1e-5 }, /norm 'none' has no option 'eps'/],
+    ["pn", { groups: 3 }, /groups \(3\) must divide the channel count \(8\)/],
+  ];
+  for (const [name, options, pattern] of bad) {
+    assert.throws(
+      () => createNorm(name, 8, options),
+      pattern,
+      `${name} ${JSON.stringify(options)}`,
+    );
+  }
+  assert.throws(() => createNorm("un", 8, { windw: 4 }), (err: unknown) => {
+    assert.match((err as UsageError).hint, /window \(an integer >= 1, default 4\)/);
+    return true;
+  });
+  assert.throws(() => createNorm("ln", 0), /positive integer channel count/);
+});
+
+Deno.test("registry: defaults are the papers' constants, not tfjs layer defaults", () => {
+  assert.equal(normEntry("ln").options.eps.default, 1e-5);
+  assert.equal(normEntry("bn").options.momentum.default, 0.1);
+  const un = normEntry("un").options;
+  assert.deepEqual(
+    [un.window.default, un.warmup.default, un.outlierFiltration.default, un.momentum.default],
+    [4, 4000, false, 0.9],
+  );
+  assert.equal(un.compensationStart.default, 1000);
+  assert.equal(normEntry("pn").options.warmup.default, 10000);
+  assert.equal(normEntry("dyt").options.alphaInit.default, 0.5);
+});
+
+Deno.test("state travels with the variables: a copy infers and trains exactly like the original", async () => {
+  for (const name of ["un", "pn", "bn", "repbn"]) {
+    const a = createNorm(name, 8, SHORT[name] ?? {});
+    trainSteps(a, 6, 1);
+    const b = createNorm(name, 8, SHORT[name] ?? {});
+    const va = a.variables();
+    for (const [k, v] of Object.entries(b.variables())) v.assign(va[k]);
+    const x = tf.randomNormal([3, 5, 8], 0, 1, "float32", 77);
+    assert.equal(await relErr(b.apply(x), a.apply(x)), 0, `${name} inference`);
+    // the next training step (forward, backward, state update) is identical too
+    const dy = tf.randomNormal([3, 5, 8], 0, 1, "float32", 78);
+    const step = (n: Norm) =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.mul(n.apply(v, { training: true }), dy)))(x);
+    assert.equal(await relErr(step(b), step(a)), 0, `${name} gradient`);
+    for (const [k, v] of Object.entries(b.variables())) {
+      assert.deepEqual(await values(v), await values(va[k]), `${name}.${k}`);
+    }
+  }
+});
+
+Deno.test("commit: false evaluates the next step without touching the state", async () => {
+  for (const name of ["un", "pn", "bn", "repbn"]) {
+    const norm = createNorm(name, 8, SHORT[name] ?? {});
+    trainSteps(norm, 3, 5);
+    const before = await Promise.all(Object.values(norm.variables()).map(values));
+    const x = tf.randomNormal([3, 5, 8], 0, 1, "float32", 9);
+    const y1 = norm.apply(x, { training: true, commit: false });
+    tf.grad((v: tf.Tensor) => tf.sum(norm.apply(v, { training: true, commit: false })))(x);
+    const after = await Promise.all(Object.values(norm.variables()).map(values));
+    assert.deepEqual(after, before, name);
+    const y2 = norm.apply(x, { training: true }); // the committed step computes the same output
+    assert.equal(await relErr(y2, y1), 0, name);
+  }
+});
+
+Deno.test("batch-statistic norms leave padded tokens out of their statistics", async () => {
+  const mask = tf.tensor2d([[0, 0, 0, 1, 1], [0, 0, 1, 1, 1]]);
+  const keep = tf.expandDims(tf.sub(1, mask), -1);
+  // repbn: decay over one step, so its second call is pure BN(x) + ηx
+  const options: Record<string, Record<string, number>> = { repbn: { decaySteps: 1 } };
+  for (const name of ["bn", "un", "pn", "repbn"]) {
+    const opts = options[name] ?? SHORT[name] ?? {};
+    const calls = name === "repbn" ? 2 : 1;
+    const base = tf.randomNormal([2, 5, 8], 0, 1, "float32", 3);
+    const outputs = [];
+    for (const padValue of [0, 1000]) {
+      const x = tf.add(tf.mul(base, keep), tf.mul(tf.sub(1, keep), padValue));
+      const masked = createNorm(name, 8, opts);
+      const unmasked = createNorm(name, 8, opts);
+      let y = x, u = x;
+      for (let i = 0; i < calls; i++) {
+        y = masked.apply(x, { training: true, mask });
+        // without the mask the padded values do change the statistics
+        u = unmasked.apply(x, { training: true });
+      }
+      outputs.push(tf.mul(y, keep), tf.mul(u, keep));
+    }
+    assert.ok(await relErr(outputs[2], outputs[0]) < 1e-6, `${name}: masked outputs differ`);
+    assert.ok(await relErr(outputs[3], outputs[1]) > 1e-2, `${name}: pads had no effect unmasked`);
+  }
+});
+
+Deno.test("un: inference is γx/sqrt(RV+ε)+β and warm-up normalises by the batch RMS", async () => {
+  const un = createNorm("un", 4, { warmup: 10 });
+  const x = tf.tensor3d([[[1, 2, 3, 4], [3, 2, 1, 0]]]);
+  const y = un.apply(x, { training: true });
+  const q = tf.mean(tf.square(x), [0, 1]);
+  assert.ok(await relErr(y, tf.div(x, tf.sqrt(tf.add(q, 1e-5)))) < 1e-6);
+  const v = un.variables();
+  assert.deepEqual(await values(v.iters), [1]);
+  // RV = 0.9·1 + 0.1·q
+  assert.ok(await relErr(v.runningVar, tf.add(0.9, tf.mul(0.1, q))) < 1e-6);
+  v.weight.assign(tf.tensor1d([1, 2, 3, 4]));
+  v.bias.assign(tf.tensor1d([0, 1, 0, 1]));
+  const expected = tf.add(tf.mul(x, tf.div(v.weight, tf.sqrt(tf.add(v.runningVar, 1e-5)))), v.bias);
+  assert.ok(await relErr(un.apply(x), expected) < 1e-6);
+  un.resetCounters();
+  assert.deepEqual(await values(v.iters), [0]);
+});
+
+Deno.test("bn: running statistics use momentum 0.1 and the unbiased variance (torch)", async () => {
+  const bn = createNorm("bn", 2);
+  const x = tf.tensor2d([[1, 10], [3, 20], [5, 60]]);
+  const y = bn.apply(x, { training: true });
+  assert.ok(Math.abs((await tf.mean(y).data())[0]) < 1e-6);
+  const v = bn.variables();
+  assert.ok(await relErr(v.runningMean, tf.tensor1d([0.3, 3])) < 1e-6);
+  // unbiased variances 4 and 700 → 0.9 + 0.1·var
+  assert.ok(await relErr(v.runningVar, tf.tensor1d([1.3, 70.9])) < 1e-6);
+});
+
+Deno.test("repbn: λ decays from LN to BN(x)+ηx over decaySteps after the LN-only warm-up", async () => {
+  const repbn = createNorm("repbn", 8, { decaySteps: 3, warmupSteps: 2 });
+  const ln = createNorm("ln", 8);
+  const x = tf.randomNormal([4, 3, 8], 0, 1, "float32", 11);
+  // warm-up (2 calls) and the first decay call: λ = 1, pure LN, BN stats untouched until t > 2
+  for (let t = 1; t <= 3; t++) {
+    assert.ok(await relErr(repbn.apply(x, { training: true }), ln.apply(x)) < 1e-6, `t=${t}`);
+  }
+  const v = repbn.variables();
+  assert.ok(await relErr(v.runningMean, tf.mul(tf.mean(x, [0, 1]), 0.1)) < 1e-5);
+  repbn.apply(x, { training: true }); // λ = 2/3
+  repbn.apply(x, { training: true }); // λ = 1/3
+  const y = repbn.apply(x, { training: true }); // λ = 0: BN(x) + ηx with batch statistics
+  const { mean, variance } = tf.moments(x, [0, 1]);
+  const bnOut = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+  assert.ok(await relErr(y, tf.add(bnOut, x)) < 1e-5);
+});
+
+Deno.test("pn: inference is γ·GS(x)/sqrt(φ+ε)+β", async () => {
+  const pn = createNorm("pn", 4, { groups: 2, warmup: 2 });
+  const x = tf.randomNormal([2, 3, 4], 0, 1, "float32", 5);
+  pn.apply(x, { training: true });
+  const v = pn.variables();
+  const grouped = tf.reshape(x, [2, 3, 2, 2]);
+  const gs = tf.reshape(
+    tf.div(grouped, tf.sqrt(tf.add(tf.mean(tf.square(grouped), -1, true), 1e-5))),
+    [2, 3, 4],
+  );
+  const expected = tf.div(gs, tf.sqrt(tf.add(v.runningPhi, 1e-5)));
+  assert.ok(await relErr(pn.apply(x), expected) < 1e-6);
+});
+
+Deno.test("norms keep no tensors beyond their variables", () => {
+  for (const name of NORM_NAMES) {
+    const norm = createNorm(name, 8, SHORT[name] ?? {});
+    trainSteps(norm, 2, 1);
+    const x = tf.randomNormal([2, 3, 8]);
+    const before = tf.memory().numTensors;
+    trainSteps(norm, 3, 2);
+    tf.tidy(() => {
+      norm.apply(x);
+    });
+    const split = norm.inferenceSplit();
+    tf.dispose(split ? [split.scale, split.shift] : []);
+    assert.equal(tf.memory().numTensors, before, name);
+  }
+});
