@@ -17,3 +17,5 @@
 export * from "./src/util/errors.ts";
 export * from "./src/backend/mod.ts";
 export * from "./src/norms/mod.ts";
+export * from "./src/data/mod.ts";
+export * from "./src/metrics/mod.ts";

@@ -6,6 +6,8 @@
  */
 import type { Command } from "commander";
 import { registerBackend } from "./backend_command.ts";
+import { registerBleu } from "./bleu_command.ts";
+import { registerData } from "./data_command.ts";
 import { registerGolden } from "./golden_command.ts";
 import { registerNorms } from "./norms_command.ts";
 import { registerReproduce } from "./reproduce_command.ts";
@@ -19,4 +21,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBackend,
   registerNorms,
   registerGolden,
+  registerData,
+  registerBleu,
 ];

