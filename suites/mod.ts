@@ -1,6 +1,19 @@
 /**
- * The suites: one declarative description per paper table, registered by name.
+ * The built-in suites, one per paper table, registered by name in the order `reproduce` runs
+ * them. Import this module (or a single suite's) to register them; `registerSuite` adds yours.
+ *
+ * @example
+ * ```ts
+ * import { listSuites } from "@normbench/normbench";
+ * console.log(listSuites().map((s) => s.name));
+ * ```
  *
  * @module
  */
-export {};
+export { nmtSuite } from "./nmt.ts";
+export { vitSuite } from "./vit.ts";
+export { bertSuite } from "./bert.ts";
+export { lmSuite } from "./lm.ts";
+export { collapseSuite } from "./collapse.ts";
+export { ablationSuite } from "./ablation.ts";
+export { statisticsSuite } from "./statistics.ts";

@@ -7,6 +7,7 @@ import {
   mean,
   meanInterval,
   normalQuantile,
+  rateDifferenceInterval,
   std,
   tCdf,
   tQuantile,
@@ -89,4 +90,13 @@ Deno.test("Wilson interval of a rate", () => {
   const all = wilsonInterval(5, 5);
   assert.equal(all.high, 1);
   close(all.low, 0.5655, 1e-4);
+});
+
+Deno.test("stats: Newcombe's rate-difference interval matches his published example", () => {
+  // Newcombe (1998), Statistics in Medicine 17:873–890, Table II, example (a): 56/70 vs 48/80,
+  // method 10 gives 0.0524 to 0.3339 for the difference 0.2.
+  const d = rateDifferenceInterval(56, 70, 48, 80);
+  assert.ok(Math.abs(d.difference - 0.2) < 1e-12);
+  assert.ok(Math.abs(d.low - 0.0524) < 5e-4, `low ${d.low}`);
+  assert.ok(Math.abs(d.high - 0.3339) < 5e-4, `high ${d.high}`);
 });

@@ -1,9 +1,20 @@
 /**
- * Kernels some backends lack, registered on demand (see `registerMissingKernels`).
+ * Kernels some backends lack or run slowly, registered on demand (see `registerMissingKernels`):
+ * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), copy-free `Slice`/`SplitV`/`Identity`,
+ * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`).
  *
  * @module
  */
+import * as tf from "../tf.ts";
 import type { BackendName } from "./backend.ts";
+import { unsortedSegmentSumWasm } from "./segment_sum.ts";
+import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
+import {
+  registerSimdMatMul,
+  SIMD_BATCH_MATMUL,
+  SIMD_COLUMN_SUM,
+  tiledTranspose,
+} from "./wasm_module.ts";
 
 const done = new Set<BackendName>();
 
@@ -19,4 +30,81 @@ const done = new Set<BackendName>();
 export function registerMissingKernels(backend: BackendName): void {
   if (done.has(backend)) return;
   done.add(backend);
+  if (backend === "wasm" && !tf.getKernel("UnsortedSegmentSum", "wasm")) {
+    // The gradient of tf.gather (token embeddings).
+    tf.registerKernel({
+      kernelName: "UnsortedSegmentSum",
+      backendName: "wasm",
+      kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
+    });
+  }
+  if (backend === "wasm") {
+    // tfjs-wasm 4.22's Slice/SplitV copy their whole input once per output (readSync).
+    replaceKernel("Slice", "wasm", sliceWasm as unknown as tf.KernelFunc);
+    replaceKernel("SplitV", "wasm", splitVWasm as unknown as tf.KernelFunc);
+    replaceKernel("Identity", "wasm", identityWasm as unknown as tf.KernelFunc);
+    simdMatMul = registerSimdMatMul();
+    const transpose = tf.getKernel("Transpose", "wasm");
+    if (simdMatMul && transpose) {
+      replaceKernel("Transpose", "wasm", tiledTranspose(transpose.kernelFunc));
+    }
+  }
+}
+
+/** Replaces a backend's kernel (tfjs would warn on a plain re-registration). */
+function replaceKernel(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc): void {
+  const old = tf.getKernel(kernelName, backendName);
+  if (old) tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel({ ...old, kernelName, backendName, kernelFunc });
+}
+
+let simdMatMul = false;
+
+/**
+ * A batched product `a·b` (`[…, M, K]·[…, K, N]`, same leading shape; with `transposeA`, `a` is
+ * `[…, K, M]` and the product is `aᵀ·b`) on a faster kernel than the backend's own, or `null`
+ * when there is none for the current backend.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { initBackend } from "./backend.ts";
+ * import { batchMatMulKernel } from "./kernels.ts";
+ * await initBackend("wasm");
+ * const c = batchMatMulKernel(tf.ones([2, 3, 4]), tf.ones([2, 4, 5])) ?? tf.zeros([2, 3, 5]);
+ * console.assert(c.shape.join() === "2,3,5");
+ * ```
+ */
+export function batchMatMulKernel(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+): tf.Tensor | null {
+  // 2-D products stay on XNNPACK; the SIMD kernel is for batched ones (attention).
+  if (!simdMatMul || a.rank < 3 || tf.getBackend() !== "wasm") return null;
+  if (a.dtype !== "float32" || b.dtype !== "float32" || a.rank !== b.rank) return null;
+  if (a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) return null;
+  if (a.shape[a.rank - (transposeA ? 2 : 1)] !== b.shape[b.rank - 2]) return null;
+  return tf.engine().runKernel(SIMD_BATCH_MATMUL, { a, b }, { transposeA }) as tf.Tensor;
+}
+
+/**
+ * `Σ_rows x` for a 2-D float32 `x` `[R, C]` → `[C]`, on normbench's SIMD kernel on wasm and on
+ * `tf.sum(x, 0)` elsewhere. Not differentiable by itself (see `sumRows` in the norms and
+ * `linear`, which give it a gradient).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { initBackend } from "./backend.ts";
+ * import { columnSum } from "./kernels.ts";
+ * await initBackend("wasm");
+ * console.assert(columnSum(tf.ones([3, 2]) as tf.Tensor2D).shape[0] === 2);
+ * ```
+ */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  if (simdMatMul && x.dtype === "float32" && tf.getBackend() === "wasm") {
+    return tf.engine().runKernel(SIMD_COLUMN_SUM, { x }, {}) as tf.Tensor1D;
+  }
+  return tf.sum(x, 0);
 }

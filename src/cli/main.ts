@@ -58,7 +58,8 @@ export async function runCli(args: string[]): Promise<number> {
       if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") {
         return 0;
       }
-      console.error(`normbench: ${err.message.replace(/^error: /, "")}` + hintFor(err));
+      const message = err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+      console.error(`normbench: ${message}` + hintFor(err));
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {

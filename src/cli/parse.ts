@@ -65,3 +65,32 @@ export function parseBackend(value: string): BackendChoice {
 export function parseList<T>(value: string, parse: (item: string) => T): T[] {
   return value.split(",").map((s) => s.trim()).filter(Boolean).map(parse);
 }
+
+/**
+ * Imports modules that register suites (`--import ./my_suites.ts`), resolved against the
+ * working directory; URLs (`jsr:`, `https:`, `file:`) are imported as they are.
+ *
+ * @example
+ * ```ts
+ * import { importModules } from "./parse.ts";
+ * await importModules([]);
+ * ```
+ */
+export async function importModules(specifiers: string[]): Promise<void> {
+  for (const spec of specifiers) {
+    const url = /^[a-z]+:/i.test(spec) ? spec : new URL(spec, `file://${Deno.cwd()}/`).href;
+    try {
+      await import(url);
+    } catch (err) {
+      throw new UsageError(
+        `cannot import ${spec}: ${(err as Error).message.split("\n")[0]}`,
+        "pass a module that calls registerSuite()",
+      );
+    }
+  }
+}
+
+/** Collects a repeatable option's values (commander's `argParser`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

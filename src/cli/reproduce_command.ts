@@ -1,15 +1,79 @@
 /**
- * `normbench reproduce`: run the registered suites and write their reports.
+ * `normbench reproduce [SUITE…]`: run the suites and write `results/`.
  *
  * @module
  */
 import type { Command } from "commander";
+import "../../suites/mod.ts";
+import { getSuite, listSuites, parseProfile } from "../suite/registry.ts";
+import { reproduce } from "../suite/reproduce.ts";
+import { parseShard } from "../suite/shard.ts";
+import { defaultCacheDir, makePoolExecutor } from "./executor_factory.ts";
+import { collect, importModules, parseBackend, parsePositiveInt } from "./parse.ts";
+import { UsageError } from "../util/errors.ts";
 
 /** Registers `reproduce`. */
 export function registerReproduce(program: Command): void {
   program.command("reproduce")
-    .description("run every registered suite (default profile) and write results/")
-    .action(() => {
-      console.log("normbench reproduce: no suite is registered yet; nothing to run.");
+    .description(
+      "run suites (default: all, quick profile) and write results/ with reports and the overview",
+    )
+    .option("--import <module>", "a module that registers more suites (repeatable)", collect, [])
+    .argument("[suites...]", "suites to run (default: all registered, in order)")
+    .option("--profile <name>", "smoke | quick | full", "quick")
+    .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
+    .option("--jobs <n>", "parallel runs (default: one per core; 1 = in this process)")
+    .option("--shard <i/n>", "run only shard i of n of every grid (job arrays); merge afterwards")
+    .option("--out <dir>", "results directory", "results")
+    .option("--cache <dir>", "run cache (default: $NORMBENCH_CACHE/runs or .cache/normbench/runs)")
+    .option("--fresh", "redo runs even when cached")
+    .option("--quiet", "no progress bars")
+    .action(async (names: string[], opts: {
+      profile: string;
+      backend: string;
+      jobs?: string;
+      shard?: string;
+      out: string;
+      cache?: string;
+      fresh?: boolean;
+      quiet?: boolean;
+      import: string[];
+    }) => {
+      // Every flag is checked before anything runs or is written.
+      await importModules(opts.import);
+      const profile = parseProfile(opts.profile);
+      const backend = parseBackend(opts.backend);
+      const jobs = opts.jobs === undefined
+        ? navigator.hardwareConcurrency ?? 1
+        : parsePositiveInt("--jobs", opts.jobs);
+      const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
+      const suites = names.length ? names.map(getSuite) : listSuites();
+      if (suites.length === 0) throw new UsageError("no suite is registered");
+      const started = performance.now();
+      const result = await reproduce({
+        suites,
+        profile,
+        backend,
+        outDir: opts.out,
+        cacheDir: opts.cache ?? defaultCacheDir(),
+        jobs,
+        shard,
+        fresh: opts.fresh,
+        progress: !opts.quiet,
+        makeExecutor: makePoolExecutor,
+      });
+      const total = (performance.now() - started) / 1000;
+      console.log(
+        `normbench: ${suites.length} suite(s), profile ${profile}, in ${
+          (total / 60).toFixed(1)
+        } min; ` +
+          `${result.written.length} files written to ${opts.out}/`,
+      );
+      if (result.failures.length) {
+        console.error(
+          `normbench: ${result.failures.length} run(s) failed (see above); rerun to resume`,
+        );
+        Deno.exitCode = 1;
+      }
     });
 }

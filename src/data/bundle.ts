@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { writeFileAtomic } from "./fs.ts";
+import { writeFileAtomic } from "../util/fs.ts";
 
 /** The typed arrays a bundle can hold. */
 export type Column = Uint8Array | Uint16Array | Int32Array | Uint32Array | Float32Array;

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256Hex } from "./checksum.ts";
+import { sha256Hex } from "../util/checksum.ts";
 import type { DatasetSpec } from "./datasets.ts";
 import { type Bundle, readBundle, writeBundle } from "./bundle.ts";
 

@@ -7,8 +7,8 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256File } from "./checksum.ts";
-import { statOrNull, writeFileAtomic } from "./fs.ts";
+import { sha256File } from "../util/checksum.ts";
+import { statOrNull, writeFileAtomic } from "../util/fs.ts";
 import type { PackageSpec, RawFileSpec } from "./datasets.ts";
 import { cachedPackageRoot } from "./locate.ts";
 

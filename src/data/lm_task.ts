@@ -8,7 +8,7 @@
  */
 import { BpeTokenizer, EOS_ID } from "./bpe.ts";
 import { brownGenre, loadBrown } from "./brown.ts";
-import { sha256Hex } from "./checksum.ts";
+import { sha256Hex } from "../util/checksum.ts";
 import { DATASETS } from "./datasets.ts";
 import { cachedBundle } from "./decoded_cache.ts";
 import { type DataOptions, resolveDataOptions } from "./options.ts";

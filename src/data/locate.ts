@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { UsageError } from "../util/errors.ts";
-import { statOrNull } from "./fs.ts";
+import { statOrNull } from "../util/fs.ts";
 import type { DatasetSpec, PackageSpec, RawFileSpec } from "./datasets.ts";
 import { checkFiles, describeProblem, type FileCheck } from "./verify.ts";
 

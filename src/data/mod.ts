@@ -45,8 +45,8 @@
 export * from "./datasets.ts";
 export * from "./brown_manifest.ts";
 export * from "./options.ts";
-export { sha256File, sha256Hex } from "./checksum.ts";
-export { statOrNull, writeFileAtomic } from "./fs.ts";
+export { sha256File, sha256Hex } from "../util/checksum.ts";
+export { statOrNull, writeFileAtomic } from "../util/fs.ts";
 export { checkFiles, describeProblem, type FileCheck } from "./verify.ts";
 export {
   type Candidate,

@@ -6,8 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256File } from "./checksum.ts";
-import { writeFileAtomic } from "./fs.ts";
+import { sha256File } from "../util/checksum.ts";
+import { writeFileAtomic } from "../util/fs.ts";
 import type { RawFileSpec } from "./datasets.ts";
 
 /** The outcome of checking one file. */

@@ -5,8 +5,8 @@
  * @module
  */
 import { join } from "node:path";
-import { sha256Hex } from "./checksum.ts";
-import { writeFileAtomic } from "./fs.ts";
+import { sha256Hex } from "../util/checksum.ts";
+import { writeFileAtomic } from "../util/fs.ts";
 import { type BpeModel, type BpeOptions, BpeTokenizer, trainBpe } from "./bpe.ts";
 import { buildWordVocab, WordVocab, type WordVocabOptions } from "./word_vocab.ts";
 import { defaultCacheDir } from "./options.ts";

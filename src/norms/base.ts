@@ -6,6 +6,7 @@
 import * as tf from "../tf.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, Norm, NormCallOptions, NormName, VariableFactory } from "./types.ts";
+import { columnSum } from "../backend/kernels.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** Options every norm constructor takes besides its own. */
@@ -120,10 +121,10 @@ export abstract class NormBase implements Norm {
 export function tokenMean(v: tf.Tensor, mask?: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const c = v.shape[v.rank - 1];
-    const flat = tf.reshape(v, [-1, c]);
-    if (!mask) return tf.mean(flat, 0) as tf.Tensor1D;
+    const flat = tf.reshape(v, [-1, c]) as tf.Tensor2D;
+    if (!mask) return tf.div(sumRows(flat), flat.shape[0]) as tf.Tensor1D;
     const keep = tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [-1, 1]));
-    const total = tf.sum(tf.mul(flat, keep), 0);
+    const total = sumRows(tf.mul(flat, keep) as tf.Tensor2D);
     return tf.div(total, tf.maximum(tf.sum(keep), 1)) as tf.Tensor1D;
   });
 }
@@ -139,7 +140,24 @@ export function tokenMean(v: tf.Tensor, mask?: tf.Tensor): tf.Tensor1D {
  * ```
  */
 export function tokenSum(v: tf.Tensor): tf.Tensor1D {
-  return tf.tidy(() => tf.sum(tf.reshape(v, [-1, v.shape[v.rank - 1]]), 0) as tf.Tensor1D);
+  return tf.tidy(() => sumRows(tf.reshape(v, [-1, v.shape[v.rank - 1]]) as tf.Tensor2D));
+}
+
+/**
+ * Σ over the rows of `[T, C]` on a vectorised column-sum kernel (`columnSum`): tfjs-wasm
+ * reduces axis 0 by transposing first, with a transpose that slows to ~1 ms at 2048×64. Its
+ * gradient is the broadcast of `dy` to every row.
+ */
+function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const input = args[0] as tf.Tensor2D;
+    const rows = input.shape[0];
+    return {
+      value: columnSum(input),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.mul(tf.ones([rows, 1]), dy as tf.Tensor)],
+    };
+  });
+  return fn(x) as tf.Tensor1D;
 }
 
 /** Assigns `value` to `v` when `commit` holds; disposes nothing (callers run inside tidy). */

@@ -4,6 +4,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { columnSum } from "../backend/kernels.ts";
 import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
@@ -19,6 +20,39 @@ export function standardize(x: tf.Tensor, eps: number): tf.Tensor {
     const { mean, variance } = tf.moments(x, -1, true);
     return tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
   });
+}
+
+/**
+ * `γ·(x − μ)/sqrt(σ² + eps) + β` over the last axis as one op with the exact hand-written
+ * backward `dx = rstd·(g − mean(g) − x̂·mean(g·x̂))`, `g = dy·γ`, `dγ = Σ dy·x̂`, `dβ = Σ dy`
+ * (sums over tokens on the column-sum kernel). Autodiff through `tf.moments` records ~70 kernels
+ * per call; this records one and runs ~20.
+ */
+function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const c = x.shape[x.rank - 1];
+  const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const [input, g, b] = args as tf.Tensor[];
+    const save = args[3] as (t: tf.Tensor[]) => void;
+    const xc = tf.sub(input, tf.mean(input, -1, true));
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), eps));
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sr, sg] = saved;
+        const d = dy as tf.Tensor;
+        const gx = tf.mul(d, sg);
+        const centred = tf.sub(gx, tf.mean(gx, -1, true));
+        const dx = tf.mul(tf.sub(centred, tf.mul(sx, tf.mean(tf.mul(gx, sx), -1, true))), sr);
+        const rows = d.size / c;
+        const dGamma = columnSum(tf.reshape(tf.mul(d, sx), [rows, c]) as tf.Tensor2D);
+        const dBeta = columnSum(tf.reshape(d, [rows, c]) as tf.Tensor2D);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return fn(x, gamma, beta);
 }
 
 /**
@@ -49,9 +83,7 @@ export class LayerNorm extends NormBase {
 
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
-    return tf.tidy(() =>
-      tf.add(tf.mul(standardize(x, this.options.eps as number), this.weight), this.bias)
-    );
+    return layerNorm(x, this.weight, this.bias, this.options.eps as number);
   }
 
   inferenceSplit(): InferenceSplit {

@@ -138,10 +138,10 @@ export class UnifiedNorm extends NormBase {
     const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
       const [input, gamma, beta] = args as tf.Tensor[];
       const save = args[3] as (t: tf.Tensor[]) => void;
-      const { sigma2, ratio, skip, t } = this.#statistics(input, mask, commit);
-      const denom = tf.sqrt(tf.add(sigma2, this.eps));
+      const { denom, ratio, skip, t, sel, exact } = this.#statistics(input, mask, commit);
       const z = tf.div(input, denom);
-      save([z, denom, ratio, tf.cast(skip, "float32"), t]);
+      // The slot selector and the exact-statistic flag are the backward's too when Wb = W.
+      save([z, denom, ratio, tf.cast(skip, "float32"), t, sel, exact]);
       return {
         value: tf.add(tf.mul(z, gamma), beta),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
@@ -155,23 +155,34 @@ export class UnifiedNorm extends NormBase {
     return this.options.eps as number;
   }
 
+  /**
+   * True when no step can be a skip step (no outlier filtration and W > 1): the skip flag is
+   * then the constant false and the ops that would combine it are left out (same results,
+   * fewer kernels).
+   */
+  get #neverSkips(): boolean {
+    return !this.options.outlierFiltration && this.window > 1;
+  }
+
   /** Training statistics of this step (forward steps 1–8 of the spec); commits the state. */
   #statistics(x: tf.Tensor, mask: tf.Tensor | undefined, commit: boolean): {
-    sigma2: tf.Tensor1D;
+    denom: tf.Tensor1D;
     ratio: tf.Tensor1D;
     skip: tf.Scalar;
     t: tf.Scalar;
+    sel: tf.Tensor2D;
+    exact: tf.Scalar;
   } {
     const w = this.window;
     const warmup = this.options.warmup as number;
     const m = this.options.momentum as number;
     const q = tokenMean(tf.square(x), mask);
     const t = tf.add(this.iters, 1) as tf.Scalar;
-    const variance = unbiasedVariance(tf.sqrt(this.bufX2));
     const sel = slot(t, w);
     let buffer = writeRow(this.bufX2, sel, q);
     let outlier: tf.Scalar = tf.scalar(false, "bool");
     if (this.options.outlierFiltration) {
+      const variance = unbiasedVariance(tf.sqrt(this.bufX2));
       const am = tf.mean(buffer, 0);
       const gm = tf.exp(tf.mean(tf.log(buffer), 0));
       const anyOutlier = tf.any(tf.greater(tf.sub(am, gm), tf.mul(variance, w)));
@@ -180,47 +191,51 @@ export class UnifiedNorm extends NormBase {
       assignIf(commit, this.skipCount, tf.add(this.skipCount, tf.cast(outlier, "float32")));
     }
     const skip = w <= 1 ? tf.scalar(true, "bool") : outlier;
-    const exact = tf.logicalOr(
-      tf.logicalOr(tf.lessEqual(t, w), tf.less(t, warmup)),
-      skip,
-    );
+    const inWarmup = tf.logicalOr(tf.lessEqual(t, w), tf.less(t, warmup));
+    const exact = this.#neverSkips ? inWarmup : tf.logicalOr(inWarmup, skip);
     const geometric = tf.exp(tf.mean(tf.log(buffer), 0));
     const sigma2 = tf.where(exact, q, geometric) as tf.Tensor1D;
     const start = Math.max(this.options.compensationStart as number, warmup);
-    const raw = tf.div(
-      tf.sqrt(tf.add(sigma2, this.eps)),
-      tf.sqrt(tf.add(this.runningVar, this.eps)),
-    );
-    const noCompensation = tf.logicalOr(tf.lessEqual(t, start), skip);
+    const denom = tf.sqrt(tf.add(sigma2, this.eps)) as tf.Tensor1D;
+    const raw = tf.div(denom, tf.sqrt(tf.add(this.runningVar, this.eps)));
+    const beforeStart = tf.lessEqual(t, start);
+    const noCompensation = this.#neverSkips ? beforeStart : tf.logicalOr(beforeStart, skip);
     const ratio = tf.where(noCompensation, tf.onesLike(raw), tf.clipByValue(raw, 0.2, 5));
     assignIf(commit, this.bufX2, buffer);
     assignIf(commit, this.runningVar, tf.add(tf.mul(this.runningVar, m), tf.mul(sigma2, 1 - m)));
     assignIf(commit, this.iters, t);
-    return { sigma2, ratio: ratio as tf.Tensor1D, skip, t };
+    return { denom, ratio: ratio as tf.Tensor1D, skip, t, sel, exact: exact as tf.Scalar };
   }
 
   /** The authors' approximate backward (backward steps 1–7 of the spec); commits the state. */
   #backward(dy: tf.Tensor, saved: tf.Tensor[], gamma: tf.Tensor, commit: boolean): tf.Tensor[] {
-    const [z, denom, ratio, skipF, t] = saved;
+    const [z, denom, ratio, skipF, t, forwardSel, forwardExact] = saved;
     const wb = this.windowBackward;
     const warmup = this.options.warmup as number;
     const m = this.options.momentum as number;
-    const skip = tf.cast(skipF, "bool");
+    const never = this.#neverSkips;
+    const skip = never ? null : tf.cast(skipF, "bool");
     const gHat = tf.mul(dy, tf.mul(ratio, gamma));
     const gz = tokenMean(tf.mul(gHat, z));
+    const sameWindow = wb === this.window;
     const buffer = writeRow(
       this.bufGz,
-      slot(t as tf.Scalar, wb),
-      tf.where(skip, this.emaGz as tf.Tensor, gz),
+      sameWindow ? forwardSel as tf.Tensor2D : slot(t as tf.Scalar, wb),
+      skip ? tf.where(skip, this.emaGz as tf.Tensor, gz) : gz,
     );
-    const exact = tf.logicalOr(tf.logicalOr(tf.lessEqual(t, wb), tf.less(t, warmup)), skip);
+    let exact = forwardExact;
+    if (!sameWindow) {
+      const inWarmup = tf.logicalOr(tf.lessEqual(t, wb), tf.less(t, warmup));
+      exact = skip ? tf.logicalOr(inWarmup, skip) : inWarmup;
+    }
     const gBar = tf.where(exact, gz, tf.mean(buffer, 0));
     const ema = tf.add(tf.mul(this.emaGz, m), tf.mul(gBar, 1 - m));
-    const psi = tf.where(skip, gBar, ema);
+    const psi = skip ? tf.where(skip, gBar, ema) : ema;
     assignIf(commit, this.bufGz, buffer);
     assignIf(commit, this.emaGz, ema);
     const dx = tf.div(tf.sub(gHat, tf.mul(psi, z)), denom);
-    const dGamma = tokenSum(tf.mul(dy, tf.mul(ratio, z)));
+    // Σ G·(r·z) = r·Σ G·z (r is per channel): one broadcast op less.
+    const dGamma = tf.mul(tokenSum(tf.mul(dy, z)), ratio);
     const dBeta = tokenSum(dy);
     return [dx, dGamma, dBeta];
   }

@@ -1,5 +1,5 @@
 /**
- * Small file-system helpers for the data area: whole-file atomic writes and existence checks.
+ * Small file-system helpers: whole-file atomic writes, existence checks, tolerant JSON reads.
  *
  * @module
  */
@@ -48,5 +48,23 @@ export async function statOrNull(path: string): Promise<Deno.FileInfo | null> {
       return null;
     }
     throw err;
+  }
+}
+
+/**
+ * Reads and parses a JSON file; `undefined` when it does not exist or does not parse (a file a
+ * crash may have left is treated as absent, never trusted).
+ *
+ * @example
+ * ```ts
+ * import { readJsonIfValid } from "@normbench/normbench";
+ * console.assert((await readJsonIfValid("/no/such/file.json")) === undefined);
+ * ```
+ */
+export async function readJsonIfValid<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as T;
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,124 @@
+/**
+ * `normbench bench <what>`: benchmarks. `bench train` times training updates of model presets
+ * and compares their effective FLOP/s with the backend's plain matmul FLOP/s.
+ *
+ * @module
+ */
+import type { Command } from "commander";
+import { initBackend } from "../backend/backend.ts";
+import { parseNormName } from "../norms/registry.ts";
+import { parsePlacement } from "../nn/block.ts";
+import { parseModelKind, PRESETS } from "../models/presets.ts";
+import { benchTrain, type BenchTrainRow } from "../train/bench_train.ts";
+import { parseBackend, parseList, parsePositiveInt } from "./parse.ts";
+import { UsageError } from "../util/errors.ts";
+
+interface BenchTrainFlags {
+  model: string;
+  preset: string;
+  norm: string;
+  placement: string;
+  backend: string;
+  batch?: string;
+  seq?: string;
+  warmup: string;
+  repeats: string;
+  json?: boolean;
+}
+
+function formatRow(r: BenchTrainRow): string {
+  return [
+    `${r.model}/${r.preset}`.padEnd(18),
+    r.norm.padEnd(6),
+    r.placement.padEnd(5),
+    `B=${r.batch}`.padEnd(6),
+    `${(r.flopsPerStep / 1e9).toFixed(2)} GFLOP`.padStart(11),
+    `${r.msPerStep.toFixed(1)} ms`.padStart(10),
+    `${r.samplesPerSec.toFixed(0)} samples/s`.padStart(15),
+    `${r.effectiveGflops.toFixed(1)} GFLOP/s`.padStart(14),
+    `matmul ${r.matmulGflops.toFixed(1)}`.padStart(12),
+    `ratio ${r.ratio.toFixed(2)}`,
+  ].join("  ");
+}
+
+/**
+ * The `bench` parent command, created on first use: `bench train` hangs below it, and other
+ * benchmarks (`bench infer`, …) register themselves the same way from their own modules.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "commander";
+ * import { benchCommand } from "./bench_command.ts";
+ * const program = new Command();
+ * console.assert(benchCommand(program) === benchCommand(program));
+ * ```
+ */
+export function benchCommand(program: Command): Command {
+  const existing = program.commands.find((c) => c.name() === "bench");
+  if (existing) return existing;
+  return program.command("bench")
+    .description("benchmarks: bench train (training updates of model presets), …")
+    .action(() => {
+      const names = program.commands.find((c) => c.name() === "bench")!.commands
+        .map((c) => `bench ${c.name()}`).join(", ");
+      throw new UsageError("bench needs a benchmark to run", `use one of: ${names}`);
+    });
+}
+
+/** Registers `bench train` (creating `bench` if needed). */
+export function registerBench(program: Command): void {
+  benchCommand(program).command("train")
+    .description(
+      "time training updates (median after warm-up) and compare effective FLOP/s with the " +
+        "backend's plain matmul FLOP/s at the model's own shapes",
+    )
+    .option("--model <names>", "comma-separated: vit, encoder, translator, lm", "vit,encoder")
+    .option("--preset <name>", "model preset (tiny, small, or a paper-shaped one)", "small")
+    .option("--norm <names>", "comma-separated norms", "ln,un")
+    .option("--placement <name>", "pre | post | peri | mix", "pre")
+    .option("--backend <name>", "auto | webgpu | wasm | cpu", "wasm")
+    .option("--batch <n>", "batch size (default: 64 for vit, 32 otherwise)")
+    .option("--seq <n>", "tokens per sequence for text models")
+    .option("--warmup <n>", "untimed updates first", "5")
+    .option("--repeats <n>", "timed updates", "20")
+    .option("--json", "print one JSON object per configuration")
+    .action(async (opts: BenchTrainFlags) => {
+      const models = parseList(opts.model, parseModelKind);
+      const norms = parseList(opts.norm, parseNormName);
+      const placement = parsePlacement(opts.placement);
+      for (const m of models) {
+        if (!Object.hasOwn(PRESETS[m], opts.preset)) {
+          throw new UsageError(
+            `unknown preset '${opts.preset}' for model '${m}'`,
+            `use one of: ${Object.keys(PRESETS[m]).join(", ")}`,
+          );
+        }
+      }
+      const batch = opts.batch === undefined ? undefined : parsePositiveInt("--batch", opts.batch);
+      const seq = opts.seq === undefined ? undefined : parsePositiveInt("--seq", opts.seq);
+      const warmup = parsePositiveInt("--warmup", opts.warmup);
+      const repeats = parsePositiveInt("--repeats", opts.repeats);
+      if (models.length === 0 || norms.length === 0) {
+        throw new UsageError("--model and --norm need at least one name");
+      }
+      const info = await initBackend(parseBackend(opts.backend));
+      if (!opts.json) {
+        console.log(`backend ${info.name} (${info.adapter}), ${info.cores} cores, ${info.cpu}`);
+      }
+      for (const model of models) {
+        for (const norm of norms) {
+          const row = await benchTrain({
+            model,
+            preset: opts.preset,
+            norm,
+            placement,
+            batch,
+            seq,
+            warmup,
+            repeats,
+          });
+          console.log(opts.json ? JSON.stringify(row) : formatRow(row));
+        }
+      }
+    });
+}

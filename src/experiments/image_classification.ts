@@ -1,0 +1,174 @@
+/**
+ * Experiment: a ViT with a chosen norm trained on Fashion-MNIST, scored by test accuracy.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { type ImageBatch as DataImageBatch, imageBatches } from "../data/image_batches.ts";
+import { loadImageTask } from "../data/image_task.ts";
+import { createModel } from "../models/presets.ts";
+import type { ImageClassifyBatch as ImageBatch } from "../models/types.ts";
+import type { VisionTransformer } from "../models/vit.ts";
+import { train } from "../train/train.ts";
+import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import {
+  type ExperimentHooks,
+  type NormChoice,
+  runOutput,
+  scaleNormOptions,
+  unPhase,
+} from "./common.ts";
+
+/** Input of {@linkcode trainImageClassifier} (plain data). */
+export interface ImageRunInput extends NormChoice {
+  /** ViT preset and overrides. */
+  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+  /** Training recipe. */
+  recipe: {
+    steps: number;
+    batchSize: number;
+    lr: number;
+    weightDecay: number;
+    /** Warm-up as a fraction of the steps. */
+    warmupFraction: number;
+    clipNorm?: number;
+    labelSmoothing?: number;
+  };
+  /** Data sizes (the split itself is fixed by the data layer's seed). */
+  data: { trainSize?: number; validSize: number; testSize?: number };
+  /** Validation accuracy every this many steps on `evalSize` validation images. */
+  evalEvery: number;
+  /** Validation images per evaluation. */
+  evalSize: number;
+  /** Seed of weights, data order and dropout. */
+  seed: number;
+  /** Scale the norm's step constants to the run (default true). */
+  scaleNorm?: boolean;
+}
+
+function toModelBatch(b: DataImageBatch): ImageBatch {
+  const [n, h, w, c] = b.shapes.images as number[];
+  return { kind: "image", images: b.images, shape: [n, h, w, c], labels: b.labels };
+}
+
+/** Accuracy of `model` on the images `indices` of `set`. */
+async function accuracyOn(
+  model: VisionTransformer,
+  set: Parameters<typeof imageBatches>[0],
+  indices: Int32Array,
+  norm: { mean: number; std: number },
+): Promise<number> {
+  let correct = 0;
+  let total = 0;
+  for (const b of imageBatches(set, { batchSize: 256, indices, shuffle: false, ...norm })) {
+    const pred = tf.tidy(() => tf.argMax(model.logits(toModelBatch(b)), -1));
+    const p = await pred.data();
+    pred.dispose();
+    for (let i = 0; i < b.size; i++) if (p[i] === b.labels[i]) correct++;
+    total += b.size;
+  }
+  return total ? correct / total : NaN;
+}
+
+/**
+ * Trains a ViT on Fashion-MNIST with the input's norm and recipe (AdamW, cosine schedule with
+ * warm-up), evaluates validation accuracy along the way and test accuracy at the end.
+ *
+ * @example
+ * ```ts ignore
+ * import { trainImageClassifier } from "@normbench/normbench";
+ * const out = await trainImageClassifier({
+ *   model: { preset: "small" }, norm: "un", seed: 0, evalEvery: 100, evalSize: 1000,
+ *   recipe: { steps: 300, batchSize: 64, lr: 1e-3, weightDecay: 0.05, warmupFraction: 0.05 },
+ *   data: { validSize: 5000 },
+ * }, { progress: () => {} });
+ * console.log(out.metrics.test_accuracy);
+ * ```
+ */
+export async function trainImageClassifier(
+  input: Json,
+  context: TaskContext,
+  hooks: ExperimentHooks = {},
+): Promise<RunOutput> {
+  const cfg = input as unknown as ImageRunInput;
+  const task = await loadImageTask({ ...cfg.data });
+  const { steps, batchSize } = cfg.recipe;
+  const warmup = Math.round(cfg.recipe.warmupFraction * steps);
+  const normOptions = cfg.scaleNorm === false
+    ? cfg.normOptions ?? {}
+    : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions);
+  const model = createModel({
+    model: "vit",
+    preset: cfg.model.preset,
+    overrides: cfg.model.overrides,
+    norm: cfg.norm,
+    normOptions,
+    placement: cfg.placement,
+    seed: cfg.seed,
+  }) as VisionTransformer;
+  hooks.onModel?.(model);
+  const norm = { mean: task.mean, std: task.std };
+  const perEpoch = Math.floor(task.train.length / batchSize);
+  let epoch = -1;
+  let iterator: Generator<DataImageBatch> | undefined;
+  let position = 0;
+  const batchAt = (step: number): ImageBatch => {
+    const e = Math.floor((step - 1) / perEpoch);
+    const within = (step - 1) % perEpoch;
+    if (e !== epoch || within !== position) {
+      epoch = e;
+      position = 0;
+      iterator = imageBatches(task.data.train, {
+        batchSize,
+        indices: task.train,
+        seed: cfg.seed,
+        epoch: e,
+        dropLast: true,
+        ...norm,
+      });
+      for (; position < within; position++) iterator.next();
+    }
+    position++;
+    return toModelBatch(iterator!.next().value as DataImageBatch);
+  };
+  const evalIndices = task.valid.subarray(0, cfg.evalSize);
+  try {
+    const result = await train(model, {
+      steps,
+      seed: cfg.seed,
+      optimizer: { kind: "adamw", lr: cfg.recipe.lr, weightDecay: cfg.recipe.weightDecay },
+      schedule: { kind: "cosine", warmup },
+      clipNorm: cfg.recipe.clipNorm,
+      labelSmoothing: cfg.recipe.labelSmoothing,
+      evalEvery: cfg.evalEvery,
+      quiet: true,
+    }, {
+      batch: batchAt,
+      evaluate: async () => ({
+        valid_accuracy: 100 * await accuracyOn(model, task.data.train, evalIndices, norm),
+      }),
+      onProgress: (p) => {
+        context.progress(p.step, p.total);
+        hooks.onStep?.(p.step);
+      },
+    });
+    const collapsed = result.collapse !== null;
+    const test = collapsed ? null : await accuracyOn(model, task.data.test, task.test, norm);
+    const valid = collapsed ? null : await accuracyOn(model, task.data.train, task.valid, norm);
+    const notes: Record<string, Json> = {
+      data: task.summary.sizes,
+      normOptions,
+      warmup,
+    };
+    if (cfg.norm === "un") {
+      notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    }
+    return runOutput(result, {
+      test_accuracy: test === null ? null : 100 * test,
+      valid_accuracy: valid === null ? null : 100 * valid,
+      train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
+    }, notes);
+  } finally {
+    model.dispose();
+  }
+}

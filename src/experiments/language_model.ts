@@ -1,0 +1,169 @@
+/**
+ * Experiment: a decoder-only LM with a chosen norm and placement trained on the Brown corpus,
+ * scored by test perplexity per word.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { type LmBatch as DataLmBatch, lmBatches } from "../data/lm_batches.ts";
+import { loadLanguageModelTask } from "../data/lm_task.ts";
+import { perplexity } from "../metrics/perplexity.ts";
+import type { LanguageModel } from "../models/lm.ts";
+import { createModel } from "../models/presets.ts";
+import type { NextTokenBatch as LmBatch } from "../models/types.ts";
+import { train } from "../train/train.ts";
+import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import { stepBatches } from "./batching.ts";
+import {
+  type ExperimentHooks,
+  type NormChoice,
+  runOutput,
+  scaleNormOptions,
+  unPhase,
+} from "./common.ts";
+
+/** Input of {@linkcode trainLanguageModel} (plain data). */
+export interface LmRunInput extends NormChoice {
+  /** LM preset and overrides (e.g. `layers` for a deeper stress model). */
+  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+  /** Training recipe: AdamW, inverse-sqrt or cosine schedule with warm-up. */
+  recipe: {
+    steps: number;
+    batchSize: number;
+    seqLen: number;
+    lr: number;
+    warmupFraction: number;
+    schedule: "inverse-sqrt" | "cosine";
+    weightDecay: number;
+    clipNorm?: number;
+  };
+  /** Vocabulary: PTB-style words (`word`) or BPE, and its size. */
+  data: { tokenization: "word" | "bpe"; vocabSize: number };
+  /** Validation perplexity every this many steps (0: only at the end). */
+  evalEvery: number;
+  /** Tokens of the validation stream scored per evaluation along the way. */
+  evalTokens: number;
+  /** Collapse detection: also flag a loss stuck far above its start. */
+  stuckFactor?: number;
+  /** Skip the final test evaluation (collapse-rate runs need only the training outcome). */
+  skipTest?: boolean;
+  /** Seed. */
+  seed: number;
+}
+
+function toModelBatch(b: DataLmBatch): LmBatch {
+  return { kind: "lm", tokens: b.tokens, shape: [b.size, b.seqLen + 1] };
+}
+
+/** NLL sum and target count of `model` over the first `maxTokens` tokens of `stream`. */
+async function scoreStream(
+  model: LanguageModel,
+  stream: Int32Array,
+  seqLen: number,
+  maxTokens: number,
+): Promise<{ nll: number; tokens: number }> {
+  const part = maxTokens > 0 && stream.length > maxTokens + 1
+    ? stream.subarray(0, maxTokens + 1)
+    : stream;
+  let nll = 0;
+  let tokens = 0;
+  for (const b of lmBatches(part, { batchSize: 32, seqLen })) {
+    const loss = tf.tidy(() => model.loss(toModelBatch(b), { training: false }));
+    const count = b.size * b.seqLen;
+    nll += (await loss.data())[0] * count;
+    tokens += count;
+    loss.dispose();
+  }
+  return { nll, tokens };
+}
+
+/**
+ * Trains the LM and scores it: validation perplexity along the way, test perplexity per word
+ * (and per token) at the end.
+ *
+ * @example
+ * ```ts ignore
+ * import { trainLanguageModel } from "@normbench/normbench";
+ * const out = await trainLanguageModel({ ... }, { progress: () => {} });
+ * console.log(out.metrics.test_ppl);
+ * ```
+ */
+export async function trainLanguageModel(
+  input: Json,
+  context: TaskContext,
+  hooks: ExperimentHooks = {},
+): Promise<RunOutput> {
+  const cfg = input as unknown as LmRunInput;
+  const task = await loadLanguageModelTask({
+    tokenization: cfg.data.tokenization,
+    vocabSize: cfg.data.vocabSize,
+  });
+  const { steps, batchSize, seqLen } = cfg.recipe;
+  const warmup = Math.round(cfg.recipe.warmupFraction * steps);
+  const normOptions = scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions);
+  const model = createModel({
+    model: "lm",
+    preset: cfg.model.preset,
+    overrides: { ...cfg.model.overrides, vocab: task.vocabSize, maxLen: seqLen },
+    norm: cfg.norm,
+    normOptions,
+    placement: cfg.placement,
+    seed: cfg.seed,
+  }) as LanguageModel;
+  hooks.onModel?.(model);
+  const batchAt = stepBatches((epoch) =>
+    lmBatches(task.train.stream, { batchSize, seqLen, shuffle: true, seed: cfg.seed, epoch })
+      .map(toModelBatch)
+  );
+  const pplOf = (s: { nll: number; tokens: number }, split: typeof task.valid) =>
+    perplexity({
+      nll: s.nll,
+      tokens: s.tokens,
+      words: split.words * (s.tokens / Math.max(1, split.stream.length - 1)),
+    });
+  try {
+    const result = await train(model, {
+      steps,
+      seed: cfg.seed,
+      optimizer: { kind: "adamw", lr: cfg.recipe.lr, weightDecay: cfg.recipe.weightDecay },
+      schedule: cfg.recipe.schedule === "cosine"
+        ? { kind: "cosine", warmup }
+        : { kind: "inverse-sqrt", warmup: Math.max(1, warmup) },
+      clipNorm: cfg.recipe.clipNorm,
+      evalEvery: cfg.evalEvery,
+      collapse: cfg.stuckFactor ? { stuck: true, factor: cfg.stuckFactor } : undefined,
+      quiet: true,
+    }, {
+      batch: batchAt,
+      evaluate: async () => ({
+        valid_ppl:
+          pplOf(await scoreStream(model, task.valid.stream, seqLen, cfg.evalTokens), task.valid)
+            .perWord,
+      }),
+      onProgress: (p) => {
+        context.progress(p.step, p.total);
+        hooks.onStep?.(p.step);
+      },
+    });
+    let test: { perWord: number; perToken: number } | null = null;
+    if (!result.collapse && !cfg.skipTest) {
+      test = pplOf(await scoreStream(model, task.test.stream, seqLen, 0), task.test);
+    }
+    const notes: Record<string, Json> = {
+      data: task.summary.sizes,
+      vocab: task.vocabSize,
+      normOptions,
+      warmup,
+    };
+    if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+    return runOutput(result, {
+      test_ppl: test ? finite(test.perWord) : null,
+      test_log_ppl: test ? finite(Math.log(test.perWord)) : null,
+      test_ppl_token: test ? finite(test.perToken) : null,
+      train_loss: finite(result.final.trainLoss),
+    }, notes);
+  } finally {
+    model.dispose();
+  }
+}

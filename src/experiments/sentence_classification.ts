@@ -1,0 +1,184 @@
+/**
+ * Experiment: a BERT-like encoder with a chosen norm, optionally pre-trained as a masked LM on
+ * the Brown corpus, fine-tuned on the sentiment sentences and scored by test accuracy.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { type ClassificationBatch, classificationBatches } from "../data/classification_batches.ts";
+import { loadClassificationTask } from "../data/classification_task.ts";
+import { lmBatches } from "../data/lm_batches.ts";
+import { loadLanguageModelTask } from "../data/lm_task.ts";
+import { maskTokens } from "../data/mlm.ts";
+import { createRng } from "../data/random.ts";
+import type { Encoder } from "../models/encoder.ts";
+import { createModel } from "../models/presets.ts";
+import type { ClassifyBatch, MlmBatch } from "../models/types.ts";
+import { train, type TrainResult } from "../train/train.ts";
+import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import { stepBatches } from "./batching.ts";
+import {
+  type ExperimentHooks,
+  type NormChoice,
+  runOutput,
+  scaleNormOptions,
+  unPhase,
+} from "./common.ts";
+
+/** Input of {@linkcode trainSentenceClassifier} (plain data). */
+export interface SentenceRunInput extends NormChoice {
+  /** Encoder preset and overrides. */
+  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+  /** Fine-tuning recipe (AdamW, cosine schedule with warm-up). */
+  recipe: {
+    steps: number;
+    batchSize: number;
+    lr: number;
+    warmupFraction: number;
+    weightDecay: number;
+    maxLen: number;
+  };
+  /** MLM pre-training on Brown before fine-tuning (0 steps: none). */
+  pretrain: { steps: number; batchSize: number; seqLen: number; lr: number };
+  /** BPE vocabulary size (shared by pre-training and fine-tuning). */
+  data: { vocabSize: number };
+  /** Validation accuracy every this many fine-tuning steps. */
+  evalEvery: number;
+  /** Seed. */
+  seed: number;
+}
+
+function toModelBatch(b: ClassificationBatch): ClassifyBatch {
+  return { kind: "classify", tokens: b.ids, shape: [b.size, b.length], labels: b.labels };
+}
+
+async function accuracy(model: Encoder, batches: ClassificationBatch[]): Promise<number> {
+  let correct = 0;
+  let total = 0;
+  for (const b of batches) {
+    const pred = tf.tidy(() => tf.argMax(model.classify(toModelBatch(b)), -1));
+    const p = await pred.data();
+    pred.dispose();
+    for (let i = 0; i < b.size; i++) if (p[i] === b.labels[i]) correct++;
+    total += b.size;
+  }
+  return (100 * correct) / total;
+}
+
+/**
+ * Pre-trains (optionally) and fine-tunes the encoder; returns test accuracy.
+ *
+ * @example
+ * ```ts ignore
+ * import { trainSentenceClassifier } from "@normbench/normbench";
+ * const out = await trainSentenceClassifier({ ... }, { progress: () => {} });
+ * console.log(out.metrics.test_accuracy);
+ * ```
+ */
+export async function trainSentenceClassifier(
+  input: Json,
+  context: TaskContext,
+  hooks: ExperimentHooks = {},
+): Promise<RunOutput> {
+  const cfg = input as unknown as SentenceRunInput;
+  const task = await loadClassificationTask({ vocabSize: cfg.data.vocabSize });
+  const pre = cfg.pretrain.steps;
+  const total = pre + cfg.recipe.steps;
+  const warmup = Math.round(cfg.recipe.warmupFraction * cfg.recipe.steps);
+  // The norm's horizon is the whole training: pre-training and fine-tuning.
+  const normOptions = scaleNormOptions(cfg.norm, total, warmup, cfg.normOptions);
+  const model = createModel({
+    model: "encoder",
+    preset: cfg.model.preset,
+    overrides: {
+      ...cfg.model.overrides,
+      vocab: task.tokenizer.vocabSize,
+      padId: 0,
+      maxLen: Math.max(cfg.recipe.maxLen, cfg.pretrain.seqLen),
+    },
+    norm: cfg.norm,
+    normOptions,
+    placement: cfg.placement,
+    seed: cfg.seed,
+  }) as Encoder;
+  hooks.onModel?.(model);
+  try {
+    let pretrained: TrainResult | null = null;
+    if (pre > 0) {
+      const brown = await loadLanguageModelTask({ tokenization: "bpe", tokenizer: task.tokenizer });
+      const { batchSize, seqLen } = cfg.pretrain;
+      const mlmAt = stepBatches((epoch) => {
+        const rng = createRng(cfg.seed, `mlm:${epoch}`);
+        return lmBatches(brown.train.stream, {
+          batchSize,
+          seqLen: seqLen - 1,
+          shuffle: true,
+          seed: cfg.seed,
+          epoch,
+        })
+          .map((b): MlmBatch => {
+            const m = maskTokens(b.tokens, { vocabSize: task.tokenizer.vocabSize, rng });
+            const targets = Int32Array.from(m.target, (t, i) => (m.weight[i] ? t : -1));
+            return { kind: "mlm", tokens: m.input, shape: [b.size, b.seqLen + 1], targets };
+          });
+      });
+      pretrained = await train(model, {
+        steps: pre,
+        seed: cfg.seed,
+        optimizer: { kind: "adamw", lr: cfg.pretrain.lr, weightDecay: 0.01 },
+        schedule: { kind: "cosine", warmup: Math.round(0.05 * pre) },
+        quiet: true,
+      }, { batch: mlmAt, onProgress: (p) => context.progress(p.step, total) });
+    }
+    const validBatches = classificationBatches(task.valid, {
+      batchSize: 128,
+      maxLen: cfg.recipe.maxLen,
+      shuffle: false,
+    });
+    const testBatches = classificationBatches(task.test, {
+      batchSize: 128,
+      maxLen: cfg.recipe.maxLen,
+      shuffle: false,
+    });
+    const batchAt = stepBatches((epoch) =>
+      classificationBatches(task.train, {
+        batchSize: cfg.recipe.batchSize,
+        maxLen: cfg.recipe.maxLen,
+        seed: cfg.seed,
+        epoch,
+        dropLast: true,
+      }).map(toModelBatch)
+    );
+    const result = pretrained?.collapse ? pretrained : await train(model, {
+      steps: cfg.recipe.steps,
+      seed: cfg.seed + 1,
+      optimizer: { kind: "adamw", lr: cfg.recipe.lr, weightDecay: cfg.recipe.weightDecay },
+      schedule: { kind: "cosine", warmup },
+      evalEvery: cfg.evalEvery,
+      quiet: true,
+    }, {
+      batch: batchAt,
+      evaluate: async () => ({ valid_accuracy: await accuracy(model, validBatches) }),
+      onProgress: (p) => {
+        context.progress(pre + p.step, total);
+        hooks.onStep?.(pre + p.step);
+      },
+    });
+    const collapsed = result.collapse !== null;
+    const notes: Record<string, Json> = {
+      data: task.summary.sizes,
+      vocab: task.tokenizer.vocabSize,
+      normOptions,
+      pretrainSteps: pre,
+      pretrainFinalLoss: pretrained ? pretrained.final.trainLoss ?? null : null,
+    };
+    if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    return runOutput(result, {
+      test_accuracy: collapsed ? null : await accuracy(model, testBatches),
+      valid_accuracy: collapsed ? null : await accuracy(model, validBatches),
+      train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
+    }, notes);
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * A BERT-like encoder: token and learned position embeddings, a Transformer stack, a pooled
+ * classification head and a masked-language-model head tied to the token embeddings.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import type { Norm } from "../norms/types.ts";
+import { activate, type ActivationName } from "../nn/activations.ts";
+import { type ModelPlacement, normOptionsFor } from "../nn/block.ts";
+import type { ForwardContext } from "../nn/context.ts";
+import { crossEntropy } from "../nn/cross_entropy.ts";
+import { Dense } from "../nn/dense.ts";
+import { dropout } from "../nn/dropout.ts";
+import { Embedding } from "../nn/embedding.ts";
+import { constant, truncatedNormal } from "../nn/init.ts";
+import { attentionBias } from "../nn/masks.ts";
+import { LearnedPositions } from "../nn/positions.ts";
+import { Scope } from "../nn/scope.ts";
+import { TransformerStack } from "../nn/stack.ts";
+import { BaseModel } from "./base.ts";
+import type { ClassifyBatch, LossOptions, MlmBatch } from "./types.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** The shape and recipe of an {@linkcode Encoder} (plain data). */
+export interface EncoderConfig {
+  /** Always `encoder`. */
+  kind: "encoder";
+  /** Vocabulary size. */
+  vocab: number;
+  /** Longest sequence. */
+  maxLen: number;
+  /** Number of classes of the classification head. */
+  classes: number;
+  /** Width d. */
+  dim: number;
+  /** Blocks. */
+  layers: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation. */
+  activation: ActivationName;
+  /** Dropout on embeddings and sublayer outputs. */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options. */
+  normOptions: Record<string, unknown>;
+  /** Norm placement. */
+  placement: ModelPlacement;
+  /** Whether the pad mask is passed to the norms (default in presets: false). */
+  maskNorms: boolean;
+  /** The padding id (masked in attention). */
+  padId: number;
+  /** `cls`: the first token through a tanh pooler (BERT); `mean`: mean over non-pad tokens. */
+  pooling: "cls" | "mean";
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+/**
+ * BERT-like encoder: `embed`, `pos`, `stack`, `pooler` and `classifier` (classification),
+ * `mlm/dense`, `mlm/norm` and `mlm/bias` (MLM head, output tied to `embed`).
+ *
+ * @example
+ * ```ts
+ * import { createModel } from "@normbench/normbench";
+ * const enc = createModel({ model: "encoder", preset: "tiny", norm: "un" });
+ * const batch = { kind: "classify" as const, tokens: new Int32Array([5, 6, 7, 0]), shape: [1, 4] as [number, number], labels: new Int32Array([1]) };
+ * console.assert(enc.classify(batch).shape.join() === "1,2");
+ * ```
+ */
+export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> {
+  /** Token embeddings `[vocab, d]` (also the MLM output projection). */
+  readonly embed: Embedding;
+  /** Learned positions. */
+  readonly pos: LearnedPositions;
+  /** The blocks and the final norm. */
+  readonly stack: TransformerStack;
+  /** The pooler `[d, d]` (tanh), used with `cls` pooling. */
+  readonly pooler: Dense;
+  /** The classifier `[d, classes]`. */
+  readonly classifier: Dense;
+  /** The MLM transform `[d, d]` (GELU, then `mlmNorm`). */
+  readonly mlmDense: Dense;
+  /** The MLM transform's norm. */
+  readonly mlmNorm: Norm;
+  /** The MLM output bias `[vocab]`. */
+  readonly mlmBias: tf.Variable;
+
+  /** Builds the encoder with freshly initialised weights (seed `config.seed`). */
+  constructor(config: EncoderConfig) {
+    const scope = new Scope({ seed: config.seed });
+    super(config, scope);
+    const init = truncatedNormal(0.02);
+    const { dim } = config;
+    this.embed = new Embedding(scope.child("embed"), config.vocab, dim, { init });
+    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, dim, { init });
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    this.pooler = new Dense(scope.child("pooler"), dim, dim, { init });
+    this.classifier = new Dense(scope.child("classifier"), dim, config.classes, { init });
+    const mlm = scope.child("mlm");
+    this.mlmDense = new Dense(mlm.child("dense"), dim, dim, { init });
+    this.mlmNorm = mlm.norm(
+      "norm",
+      config.norm,
+      dim,
+      normOptionsFor(config.norm, config.normOptions, config.heads),
+    );
+    this.mlmBias = mlm.param("bias", [config.vocab], constant(0));
+  }
+
+  /** Every norm: the stack's and the MLM head's. */
+  norms(): Norm[] {
+    return [...this.stack.norms(), this.mlmNorm];
+  }
+
+  /** Hidden states `[B, N, d]` for token ids `[B, N]` (pad = `padId`). */
+  encode(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
+    return tf.tidy(() => {
+      const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
+      const x = dropout(this.pos.apply(this.embed.apply(tokens)), this.config.dropout, ctx);
+      return this.stack.apply(x, {
+        bias: attentionBias({ padMask: pad }),
+        normMask: this.config.maskNorms ? pad : undefined,
+      }, ctx) as tf.Tensor3D;
+    });
+  }
+
+  /** Pooled representation `[B, d]` of hidden states. */
+  pool(hidden: tf.Tensor, tokens: tf.Tensor): tf.Tensor2D {
+    return tf.tidy(() => {
+      const [b, , d] = hidden.shape;
+      if (this.config.pooling === "cls") {
+        const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, d]), [b, d]);
+        return tf.tanh(this.pooler.apply(first)) as tf.Tensor2D;
+      }
+      const keep = tf.expandDims(tf.cast(tf.notEqual(tokens, this.config.padId), "float32"), -1);
+      const sum = tf.sum(tf.mul(hidden, keep), 1);
+      return tf.div(sum, tf.maximum(tf.sum(keep, 1), 1)) as tf.Tensor2D;
+    });
+  }
+
+  /** Class logits `[B, classes]`. */
+  forwardClassify(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => {
+      const pooled = dropout(this.pool(this.encode(tokens, ctx), tokens), this.config.dropout, ctx);
+      return this.classifier.apply(pooled) as tf.Tensor2D;
+    });
+  }
+
+  /** Inference class logits for a plain-data batch. */
+  classify(batch: ClassifyBatch): tf.Tensor2D {
+    return tf.tidy(() => this.forwardClassify(this.#tokens(batch), { training: false }));
+  }
+
+  /** MLM logits `[P, vocab]` at the flat positions `positions` (int32 `[P]`). */
+  forwardMlm(tokens: tf.Tensor, positions: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => {
+      const hidden = this.encode(tokens, ctx);
+      const rows = tf.gather(tf.reshape(hidden, [-1, this.config.dim]), positions);
+      const t = activate(this.mlmDense.apply(rows), "gelu");
+      const h = this.mlmNorm.apply(tf.expandDims(t, 0), { training: ctx.training });
+      return tf.add(this.embed.logits(tf.squeeze(h, [0])), this.mlmBias) as tf.Tensor2D;
+    });
+  }
+
+  /** Mean cross-entropy: class labels for `classify` batches, masked tokens for `mlm` ones. */
+  loss(batch: ClassifyBatch | MlmBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const tokens = this.#tokens(batch);
+      if (batch.kind === "classify") {
+        return crossEntropy(this.forwardClassify(tokens, ctx), tf.tensor1d(batch.labels, "int32"), {
+          smoothing: options.labelSmoothing,
+        });
+      }
+      const { positions, targets } = maskedPositions(batch);
+      return crossEntropy(this.forwardMlm(tokens, positions, ctx), targets, {
+        smoothing: options.labelSmoothing,
+      });
+    });
+  }
+
+  /** Multiply-accumulates of one forward pass over `batch` (matrix products only). */
+  macs(batch: ClassifyBatch | MlmBatch): number {
+    const [b, n] = batch.shape;
+    const body = this.stack.macs(b, n);
+    if (batch.kind === "classify") {
+      return body + (this.config.pooling === "cls" ? this.pooler.macs(b) : 0) +
+        this.classifier.macs(b);
+    }
+    const p = batch.targets.reduce((s, t) => s + (t >= 0 ? 1 : 0), 0);
+    return body + this.mlmDense.macs(p) + p * this.config.dim * this.config.vocab;
+  }
+
+  #tokens(batch: ClassifyBatch | MlmBatch): tf.Tensor2D {
+    const [b, n] = batch.shape;
+    if (n > this.config.maxLen) {
+      throw new UsageError(
+        `sequence length ${n} exceeds the encoder's maxLen ${this.config.maxLen}`,
+        "truncate the batch or use a preset with a larger maxLen",
+      );
+    }
+    return tf.tensor2d(batch.tokens, [b, n], "int32");
+  }
+}
+
+/** The flat positions (`[P]`) and targets (`[P]`) of an MLM batch's masked tokens. */
+export function maskedPositions(batch: MlmBatch): { positions: tf.Tensor1D; targets: tf.Tensor1D } {
+  const positions: number[] = [];
+  const targets: number[] = [];
+  batch.targets.forEach((t, i) => {
+    if (t >= 0) {
+      positions.push(i);
+      targets.push(t);
+    }
+  });
+  if (positions.length === 0) {
+    throw new UsageError("an MLM batch has no masked position", "mask at least one token");
+  }
+  return {
+    positions: tf.tensor1d(positions, "int32"),
+    targets: tf.tensor1d(targets, "int32"),
+  };
+}

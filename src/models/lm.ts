@@ -1,0 +1,145 @@
+/**
+ * A decoder-only (GPT-like) language model: token and learned position embeddings, a causal
+ * Transformer stack, and an output projection tied to the token embeddings (optionally untied).
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import type { Norm } from "../norms/types.ts";
+import type { ActivationName } from "../nn/activations.ts";
+import type { ModelPlacement } from "../nn/block.ts";
+import type { ForwardContext } from "../nn/context.ts";
+import { crossEntropy } from "../nn/cross_entropy.ts";
+import { Dense } from "../nn/dense.ts";
+import { dropout } from "../nn/dropout.ts";
+import { Embedding } from "../nn/embedding.ts";
+import { truncatedNormal } from "../nn/init.ts";
+import { attentionBias } from "../nn/masks.ts";
+import { LearnedPositions } from "../nn/positions.ts";
+import { Scope } from "../nn/scope.ts";
+import { TransformerStack } from "../nn/stack.ts";
+import { BaseModel } from "./base.ts";
+import type { LossOptions, NextTokenBatch } from "./types.ts";
+
+/** The shape and recipe of a {@linkcode LanguageModel} (plain data). */
+export interface LmConfig {
+  /** Always `lm`. */
+  kind: "lm";
+  /** Vocabulary size. */
+  vocab: number;
+  /** Longest context. */
+  maxLen: number;
+  /** Width d. */
+  dim: number;
+  /** Blocks. */
+  layers: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation. */
+  activation: ActivationName;
+  /** Dropout on embeddings and sublayer outputs. */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options. */
+  normOptions: Record<string, unknown>;
+  /** Norm placement. */
+  placement: ModelPlacement;
+  /** Whether the pad mask is passed to the norms. */
+  maskNorms: boolean;
+  /** Padding id (ignored as a target, masked as a key). */
+  padId: number;
+  /** Whether the output projection is the transposed token embedding. */
+  tieEmbeddings: boolean;
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+/**
+ * Decoder-only LM: `embed`, `pos`, `stack` (causal), and `head` when embeddings are untied.
+ *
+ * @example
+ * ```ts
+ * import { createModel } from "@normbench/normbench";
+ * const lm = createModel({ model: "lm", preset: "tiny", norm: "rms" });
+ * const logits = lm.logits({ kind: "lm", tokens: new Int32Array([3, 4, 5, 6]), shape: [1, 4] });
+ * console.assert(logits.shape.join() === "1,3,32");
+ * ```
+ */
+export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
+  /** Token embeddings `[vocab, d]`. */
+  readonly embed: Embedding;
+  /** Learned positions. */
+  readonly pos: LearnedPositions;
+  /** Causal blocks and the final norm. */
+  readonly stack: TransformerStack;
+  /** The untied output projection `[d, vocab]`, or null when tied. */
+  readonly head: Dense | null;
+
+  /** Builds the LM with freshly initialised weights (seed `config.seed`). */
+  constructor(config: LmConfig) {
+    const scope = new Scope({ seed: config.seed });
+    super(config, scope);
+    const init = truncatedNormal(0.02);
+    this.embed = new Embedding(scope.child("embed"), config.vocab, config.dim, { init });
+    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, config.dim, { init });
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    this.head = config.tieEmbeddings
+      ? null
+      : new Dense(scope.child("head"), config.dim, config.vocab, { init, bias: false });
+  }
+
+  /** Every norm of the stack. */
+  norms(): Norm[] {
+    return this.stack.norms();
+  }
+
+  /** Next-token logits `[B, N, vocab]` for inputs `[B, N]`. */
+  forward(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
+    return tf.tidy(() => {
+      const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
+      const x = dropout(this.pos.apply(this.embed.apply(tokens)), this.config.dropout, ctx);
+      const h = this.stack.apply(x, {
+        bias: attentionBias({ padMask: pad, causal: true }),
+        normMask: this.config.maskNorms ? pad : undefined,
+      }, ctx);
+      return (this.head ? this.head.apply(h) : this.embed.logits(h)) as tf.Tensor3D;
+    });
+  }
+
+  /** Inference logits `[B, N, vocab]` for a batch's inputs (`tokens[:, :-1]`). */
+  logits(batch: NextTokenBatch): tf.Tensor3D {
+    return tf.tidy(() => this.forward(this.#split(batch).inputs, { training: false }));
+  }
+
+  /** Mean next-token cross-entropy over non-pad targets. */
+  loss(batch: NextTokenBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const { inputs, targets } = this.#split(batch);
+      return crossEntropy(this.forward(inputs, ctx), targets, {
+        smoothing: options.labelSmoothing,
+        ignoreIndex: this.config.padId,
+      });
+    });
+  }
+
+  /** Multiply-accumulates of one forward pass over `batch` (matrix products only). */
+  macs(batch: NextTokenBatch): number {
+    const [b, n1] = batch.shape;
+    const n = n1 - 1;
+    return this.stack.macs(b, n) + b * n * this.config.dim * this.config.vocab;
+  }
+
+  #split(batch: NextTokenBatch): { inputs: tf.Tensor2D; targets: tf.Tensor2D } {
+    const [b, n1] = batch.shape;
+    const all = tf.tensor2d(batch.tokens, [b, n1], "int32");
+    return {
+      inputs: tf.slice(all, [0, 0], [b, n1 - 1]),
+      targets: tf.slice(all, [0, 1], [b, n1 - 1]),
+    };
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * An encoder–decoder Transformer for translation as in fairseq's `transformer_iwslt_de_en` with
+ * `--share-all-embeddings`: one embedding table (scaled by √d) for source, target and the output
+ * projection, sinusoidal positions, Pre/Post/Peri/Mix stacks, greedy and beam search.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import type { Norm } from "../norms/types.ts";
+import type { ActivationName } from "../nn/activations.ts";
+import type { KeyValueCache } from "../nn/attention.ts";
+import type { ModelPlacement } from "../nn/block.ts";
+import type { ForwardContext } from "../nn/context.ts";
+import { crossEntropy } from "../nn/cross_entropy.ts";
+import { dropout } from "../nn/dropout.ts";
+import { Embedding } from "../nn/embedding.ts";
+import { normal, xavierUniform } from "../nn/init.ts";
+import { attentionBias, padBias } from "../nn/masks.ts";
+import { SinusoidalPositions } from "../nn/positions.ts";
+import { Scope } from "../nn/scope.ts";
+import { TransformerStack } from "../nn/stack.ts";
+import { BaseModel } from "./base.ts";
+import { beamSearch, type BeamSearchOptions, greedySearch, type SearchModel } from "./search.ts";
+import type { LossOptions, TranslateBatch } from "./types.ts";
+
+/** The shape and recipe of a {@linkcode Translator} (plain data). */
+export interface TranslatorConfig {
+  /** Always `translator`. */
+  kind: "translator";
+  /** Joint source/target vocabulary size. */
+  vocab: number;
+  /** Longest sequence (source or target). */
+  maxLen: number;
+  /** Width d. */
+  dim: number;
+  /** Encoder blocks. */
+  encoderLayers: number;
+  /** Decoder blocks. */
+  decoderLayers: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation (fairseq: relu). */
+  activation: ActivationName;
+  /** Dropout on embeddings and sublayer outputs (authors: 0.3). */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+  /** Dropout after the feed-forward activation. */
+  activationDropout: number;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options. */
+  normOptions: Record<string, unknown>;
+  /** Norm placement (authors: pre). */
+  placement: ModelPlacement;
+  /** Whether the pad mask is passed to the norms (authors: false). */
+  maskNorms: boolean;
+  /** Padding id. */
+  padId: number;
+  /** First decoder input id. */
+  bosId: number;
+  /** End-of-sentence id. */
+  eosId: number;
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+/**
+ * Translator: `embed` (shared by encoder, decoder and output), `encoder` and `decoder` stacks
+ * (`layers/<i>/…`, `final_norm`; decoder blocks have `cross` attention).
+ *
+ * @example
+ * ```ts
+ * import { createModel } from "@normbench/normbench";
+ * const t = createModel({ model: "translator", preset: "tiny", norm: "ln" });
+ * const out = await t.greedy({ src: new Int32Array([5, 6, 2]), srcShape: [1, 3] }, { maxLen: 4 });
+ * console.assert(out.length === 1);
+ * ```
+ */
+export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> implements SearchModel {
+  /** The shared embedding table `[vocab, d]`. */
+  readonly embed: Embedding;
+  /** Sinusoidal positions. */
+  readonly pos: SinusoidalPositions;
+  /** Encoder blocks and final norm. */
+  readonly encoder: TransformerStack;
+  /** Decoder blocks (with cross-attention) and final norm. */
+  readonly decoder: TransformerStack;
+
+  /** Builds the translator with freshly initialised weights (seed `config.seed`). */
+  constructor(config: TranslatorConfig) {
+    const scope = new Scope({ seed: config.seed });
+    super(config, scope);
+    const { dim } = config;
+    this.embed = new Embedding(scope.child("embed"), config.vocab, dim, {
+      init: normal(dim ** -0.5),
+    });
+    this.pos = new SinusoidalPositions(config.maxLen + 1, dim);
+    const common = { ...config, init: xavierUniform() };
+    this.encoder = new TransformerStack(scope.child("encoder"), {
+      ...common,
+      layers: config.encoderLayers,
+    });
+    this.decoder = new TransformerStack(scope.child("decoder"), {
+      ...common,
+      layers: config.decoderLayers,
+      cross: true,
+    });
+  }
+
+  /** Every norm: the encoder's, then the decoder's. */
+  norms(): Norm[] {
+    return [...this.encoder.norms(), ...this.decoder.norms()];
+  }
+
+  /** Embedded tokens `[B, N]` → `[B, N, d]` (√d scale, positions from `offset`). */
+  embedTokens(tokens: tf.Tensor, ctx: ForwardContext, offset = 0): tf.Tensor {
+    return tf.tidy(() =>
+      dropout(
+        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim)), offset),
+        this.config.dropout,
+        ctx,
+      )
+    );
+  }
+
+  /** Encoder output `[B, S, d]` and the source pad mask `[B, S]` (1 = pad). */
+  encode(src: tf.Tensor, ctx: ForwardContext): { memory: tf.Tensor; pad: tf.Tensor } {
+    return tf.tidy(() => {
+      const pad = tf.cast(tf.equal(src, this.config.padId), "float32");
+      const memory = this.encoder.apply(this.embedTokens(src, ctx), {
+        bias: attentionBias({ padMask: pad }),
+        normMask: this.config.maskNorms ? pad : undefined,
+      }, ctx);
+      return { memory, pad };
+    });
+  }
+
+  /** Teacher-forced logits `[B, T, vocab]`. */
+  forward(src: tf.Tensor, tgtIn: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
+    return tf.tidy(() => {
+      const { memory, pad } = this.encode(src, ctx);
+      const tgtPad = tf.cast(tf.equal(tgtIn, this.config.padId), "float32");
+      const h = this.decoder.apply(this.embedTokens(tgtIn, ctx), {
+        bias: attentionBias({ padMask: tgtPad, causal: true }),
+        memory,
+        memoryBias: padBias(pad),
+        normMask: this.config.maskNorms ? tgtPad : undefined,
+      }, ctx);
+      return this.embed.logits(h) as tf.Tensor3D;
+    });
+  }
+
+  /** Mean teacher-forced cross-entropy over non-pad target tokens. */
+  loss(batch: TranslateBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const src = tf.tensor2d(batch.src, batch.srcShape, "int32");
+      const tgtIn = tf.tensor2d(batch.tgtIn, batch.tgtShape, "int32");
+      const tgtOut = tf.tensor2d(batch.tgtOut, batch.tgtShape, "int32");
+      return crossEntropy(this.forward(src, tgtIn, ctx), tgtOut, {
+        smoothing: options.labelSmoothing,
+        ignoreIndex: this.config.padId,
+      });
+    });
+  }
+
+  /** Multiply-accumulates of one forward pass over `batch` (matrix products only). */
+  macs(batch: TranslateBatch): number {
+    const [b, s] = batch.srcShape;
+    const t = batch.tgtShape[1];
+    return this.encoder.macs(b, s) + this.decoder.macs(b, t, s) +
+      b * t * this.config.dim * this.config.vocab;
+  }
+
+  /** Search state for a source batch: memory keys/values per decoder layer and the pad bias. */
+  startSearch(src: tf.Tensor): { memoryKv: KeyValueCache[]; memoryBias: tf.Tensor } {
+    return tf.tidy(() => {
+      const { memory, pad } = this.encode(src, { training: false });
+      const memoryKv = this.decoder.blocks.map((b) => b.cross!.memoryKeysValues(memory));
+      return { memoryKv, memoryBias: padBias(pad) };
+    });
+  }
+
+  /** Log-probabilities `[R, vocab]` of the next token for `R` rows, extending the caches. */
+  stepSearch(
+    tokens: tf.Tensor,
+    position: number,
+    state: { caches: (KeyValueCache | null)[]; memoryKv: KeyValueCache[]; memoryBias: tf.Tensor },
+  ): { logProbs: tf.Tensor2D; caches: KeyValueCache[] } {
+    return tf.tidy(() => {
+      const x = this.embedTokens(tf.reshape(tokens, [-1, 1]), { training: false }, position);
+      const { y, caches } = this.decoder.step(x, state);
+      const logits = tf.reshape(this.embed.logits(y), [-1, this.config.vocab]);
+      return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, caches };
+    });
+  }
+
+  /** Greedy decoding of a source batch; returns token ids per sentence (without BOS/EOS). */
+  greedy(
+    batch: Pick<TranslateBatch, "src" | "srcShape">,
+    options: { maxLen?: number } = {},
+  ): Promise<number[][]> {
+    return greedySearch(this, batch, { maxLen: options.maxLen ?? this.config.maxLen });
+  }
+
+  /** Beam search with length penalty; returns the best hypothesis per sentence. */
+  beam(
+    batch: Pick<TranslateBatch, "src" | "srcShape">,
+    options: Partial<BeamSearchOptions> = {},
+  ): Promise<number[][]> {
+    return beamSearch(this, batch, {
+      beam: options.beam ?? 5,
+      lengthPenalty: options.lengthPenalty ?? 1,
+      maxLen: options.maxLen ?? this.config.maxLen,
+    });
+  }
+}

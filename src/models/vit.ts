@@ -1,0 +1,183 @@
+/**
+ * A Vision Transformer: patch embedding, class token, learned positions, a Transformer stack and
+ * a linear head on the class token.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import type { Norm } from "../norms/types.ts";
+import type { ActivationName } from "../nn/activations.ts";
+import type { ModelPlacement } from "../nn/block.ts";
+import type { ForwardContext } from "../nn/context.ts";
+import { crossEntropy } from "../nn/cross_entropy.ts";
+import { Dense } from "../nn/dense.ts";
+import { dropout } from "../nn/dropout.ts";
+import { truncatedNormal } from "../nn/init.ts";
+import { LearnedPositions } from "../nn/positions.ts";
+import { Scope } from "../nn/scope.ts";
+import { TransformerStack } from "../nn/stack.ts";
+import { BaseModel } from "./base.ts";
+import type { ImageClassifyBatch, LossOptions } from "./types.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** The shape and recipe of a {@linkcode VisionTransformer} (plain data). */
+export interface VitConfig {
+  /** Always `vit`. */
+  kind: "vit";
+  /** Square image side in pixels. */
+  imageSize: number;
+  /** Image channels (1 for Fashion-MNIST). */
+  channels: number;
+  /** Square patch side (must divide `imageSize`). */
+  patch: number;
+  /** Number of classes. */
+  classes: number;
+  /** Width d. */
+  dim: number;
+  /** Blocks. */
+  layers: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation. */
+  activation: ActivationName;
+  /** Dropout on sublayer outputs and embeddings. */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options. */
+  normOptions: Record<string, unknown>;
+  /** Norm placement. */
+  placement: ModelPlacement;
+  /** Seed of the initial weights. */
+  seed: number;
+}
+
+/**
+ * ViT: `patch_embed` (a dense layer on flattened patches), `cls_token`, `pos`, `stack`
+ * (`layers/<i>/…`, `final_norm`), `head`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createModel } from "@normbench/normbench";
+ * const vit = createModel({ model: "vit", preset: "tiny", norm: "ln" });
+ * const logits = vit.logits({ kind: "image", images: new Float32Array(2 * 8 * 8), shape: [2, 8, 8, 1], labels: new Int32Array(2) });
+ * console.assert(logits.shape.join() === "2,4");
+ * ```
+ */
+export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> {
+  /** Linear patch embedding `[p·p·C, d]`. */
+  readonly patchEmbed: Dense;
+  /** The class token `[1, 1, d]`. */
+  readonly clsToken: tf.Variable;
+  /** Learned positions for the class token and the patches. */
+  readonly pos: LearnedPositions;
+  /** The blocks and the final norm. */
+  readonly stack: TransformerStack;
+  /** The classifier `[d, classes]`. */
+  readonly head: Dense;
+
+  /** Builds the ViT with freshly initialised weights (seed `config.seed`). */
+  constructor(config: VitConfig) {
+    if (config.imageSize % config.patch !== 0) {
+      throw new UsageError(
+        `patch ${config.patch} does not divide image size ${config.imageSize}`,
+        "choose a patch size that divides the image side",
+      );
+    }
+    const scope = new Scope({ seed: config.seed });
+    super(config, scope);
+    const init = truncatedNormal(0.02);
+    const { patch, channels, dim } = config;
+    const patches = (config.imageSize / patch) ** 2;
+    this.patchEmbed = new Dense(scope.child("patch_embed"), patch * patch * channels, dim, {
+      init,
+      inputGrad: false,
+    });
+    this.clsToken = scope.param("cls_token", [1, 1, dim], init);
+    this.pos = new LearnedPositions(scope.child("pos"), patches + 1, dim, { init });
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    this.head = new Dense(scope.child("head"), dim, config.classes, { init });
+  }
+
+  /** Every norm of the stack. */
+  norms(): Norm[] {
+    return this.stack.norms();
+  }
+
+  /** Tokens per image: patches + the class token. */
+  get tokens(): number {
+    return (this.config.imageSize / this.config.patch) ** 2 + 1;
+  }
+
+  /** `[B, H, W, C]` images → `[B, patches, p·p·C]` (row-major patch order). */
+  patchify(images: tf.Tensor): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [b, h, w, c] = images.shape;
+      const p = this.config.patch;
+      const x = tf.reshape(images, [b, h / p, p, w / p, p * c]);
+      return tf.reshape(tf.transpose(x, [0, 1, 3, 2, 4]), [
+        b,
+        (h / p) * (w / p),
+        p * p * c,
+      ]) as tf.Tensor3D;
+    });
+  }
+
+  /** Class logits `[B, classes]` for a batch of images. */
+  forward(images: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+    return tf.tidy(() => {
+      const b = images.shape[0];
+      const x = this.patchEmbed.apply(this.patchify(images));
+      // A broadcasting add: its gradient is one reduction (tile's, and so broadcastTo's, is a
+      // slice and an add per copy).
+      const cls = tf.add(tf.zeros([b, 1, this.config.dim]), this.clsToken);
+      const h = dropout(this.pos.apply(tf.concat([cls, x], 1)), this.config.dropout, ctx);
+      const out = this.stack.apply(h, {}, ctx);
+      const first = tf.reshape(tf.slice(out, [0, 0, 0], [b, 1, -1]), [b, this.config.dim]);
+      return this.head.apply(first) as tf.Tensor2D;
+    });
+  }
+
+  /** Inference logits for a plain-data batch. */
+  logits(batch: ImageClassifyBatch): tf.Tensor2D {
+    return tf.tidy(() => this.forward(this.#images(batch), { training: false }));
+  }
+
+  /** Mean cross-entropy of the class logits. */
+  loss(batch: ImageClassifyBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
+      const logits = this.forward(this.#images(batch), ctx);
+      return crossEntropy(logits, tf.tensor1d(batch.labels, "int32"), {
+        smoothing: options.labelSmoothing,
+      });
+    });
+  }
+
+  /** Multiply-accumulates of one forward pass over `batch` (matrix products only). */
+  macs(batch: ImageClassifyBatch): number {
+    const b = batch.shape[0];
+    const n = this.tokens;
+    return this.patchEmbed.macs(b * (n - 1)) + this.stack.macs(b, n) + this.head.macs(b);
+  }
+
+  /** The first layer's input needs no gradient: its dx product is skipped. */
+  override inputMacs(batch: ImageClassifyBatch): number {
+    return this.patchEmbed.macs(batch.shape[0] * (this.tokens - 1));
+  }
+
+  #images(batch: ImageClassifyBatch): tf.Tensor4D {
+    const [b, h, w, c] = batch.shape;
+    if (h !== this.config.imageSize || w !== this.config.imageSize || c !== this.config.channels) {
+      throw new UsageError(
+        `images of shape [${batch.shape.join(", ")}] do not fit the model`,
+        `expected [B, ${this.config.imageSize}, ${this.config.imageSize}, ${this.config.channels}]`,
+      );
+    }
+    return tf.tensor4d(batch.images, [b, h, w, c]);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Batched matrix products for attention (`[…, M, K] · […, K, N]`), with a flag-free backward.
+ *
+ * On wasm the product runs on normbench's SIMD kernel when it is registered (see
+ * `src/backend/kernels.ts`); elsewhere on tfjs's `matMul`.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { batchMatMulKernel } from "../backend/kernels.ts";
+
+type GradInputs = (tf.Tensor | ((t: tf.Tensor[]) => void))[];
+
+/** The last two axes swapped. */
+export function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  perm[x.rank - 1] = x.rank - 2;
+  perm[x.rank - 2] = x.rank - 1;
+  return tf.transpose(x, perm);
+}
+
+/**
+ * `a·b` (or `aᵀ·b` with `transposeA`) over the last two axes without gradient bookkeeping: the
+ * fast kernel when there is one (on wasm `aᵀ·b` then needs no transpose), else tfjs's `matMul`.
+ */
+export function rawBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false): tf.Tensor {
+  return batchMatMulKernel(a, b, transposeA) ??
+    (transposeA
+      ? tf.matMul(swapLast(a) as tf.Tensor3D, b as tf.Tensor3D)
+      : tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D));
+}
+
+/**
+ * `a·b` over the last two axes, batched over the leading ones (same leading shape for both).
+ * Backward: `da = g·bᵀ`, `db = aᵀ·g` with explicit transposes.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { batchMatMul } from "@normbench/normbench";
+ * const c = batchMatMul(tf.ones([2, 4, 3, 5]), tf.ones([2, 4, 5, 6]));
+ * console.assert(c.shape.join() === "2,4,3,6");
+ * ```
+ */
+export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const fn = tf.customGrad((...args: GradInputs) => {
+    const [x, y] = args as tf.Tensor[];
+    const save = args[2] as (t: tf.Tensor[]) => void;
+    save([x, y]);
+    return {
+      value: rawBatchMatMul(x, y),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, sy] = saved;
+        const g = dy as tf.Tensor;
+        return [rawBatchMatMul(g, swapLast(sy)), rawBatchMatMul(sx, g, true)];
+      },
+    };
+  });
+  return fn(a, b);
+}

@@ -1,0 +1,311 @@
+/**
+ * The Transformer block: (self-attention, optional cross-attention, feed-forward), each a
+ * residual sublayer with a norm of the zoo at a placement `pre | post | peri`.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { normEntry } from "../norms/registry.ts";
+import type { Norm } from "../norms/types.ts";
+import type { ActivationName } from "./activations.ts";
+import { type KeyValueCache, MultiHeadAttention } from "./attention.ts";
+import type { ForwardContext } from "./context.ts";
+import { dropout } from "./dropout.ts";
+import { FeedForward } from "./feed_forward.ts";
+import type { Initializer } from "./init.ts";
+import type { Scope } from "./scope.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** Where a block's norms sit (spec: `shared/spec/norms.md`). */
+export type Placement = "pre" | "post" | "peri";
+
+/** A model's placement: one for every block, or `mix` (the first ⌊αL⌋ post, the rest pre). */
+export type ModelPlacement = Placement | "mix";
+
+/** Every model placement, for error messages. */
+export const PLACEMENTS: readonly ModelPlacement[] = ["pre", "post", "peri", "mix"];
+
+/** The fraction α of Mix-LN's post-norm layers. */
+export const MIX_POST_FRACTION = 0.25;
+
+/**
+ * Throws a {@linkcode UsageError} listing the valid placements unless `name` is one.
+ *
+ * @example
+ * ```ts
+ * import { parsePlacement } from "@normbench/normbench";
+ * console.assert(parsePlacement("peri") === "peri");
+ * ```
+ */
+export function parsePlacement(name: string): ModelPlacement {
+  if ((PLACEMENTS as readonly string[]).includes(name)) return name as ModelPlacement;
+  throw new UsageError(`unknown placement '${name}'`, `use one of: ${PLACEMENTS.join(", ")}`);
+}
+
+/**
+ * The placement of block `index` of `layers` under a model placement: `mix` gives the first
+ * ⌊α·layers⌋ blocks `post` and the rest `pre` (α = 0.25).
+ *
+ * @example
+ * ```ts
+ * import { blockPlacement } from "@normbench/normbench";
+ * console.assert(blockPlacement("mix", 0, 8) === "post" && blockPlacement("mix", 2, 8) === "pre");
+ * ```
+ */
+export function blockPlacement(
+  placement: ModelPlacement,
+  index: number,
+  layers: number,
+): Placement {
+  if (placement !== "mix") return placement;
+  return index < Math.floor(MIX_POST_FRACTION * layers) ? "post" : "pre";
+}
+
+/**
+ * The options a norm gets in a model with `heads` attention heads: the caller's options, plus
+ * `groups = heads` for a norm that has a `groups` option (PowerNorm's group scaling) unless the
+ * caller set it. Decided from the registry's option list, never from the norm's name.
+ *
+ * @example
+ * ```ts
+ * import { normOptionsFor } from "@normbench/normbench";
+ * console.assert(normOptionsFor("pn", {}, 4).groups === 4);
+ * console.assert(normOptionsFor("ln", {}, 4).groups === undefined);
+ * ```
+ */
+export function normOptionsFor(
+  norm: string,
+  options: Readonly<Record<string, unknown>>,
+  heads: number,
+): Record<string, unknown> {
+  const specs = normEntry(norm).options;
+  const out: Record<string, unknown> = { ...options };
+  if ("groups" in specs && out.groups === undefined) out.groups = heads;
+  return out;
+}
+
+/** Options of {@linkcode TransformerBlock}. */
+export interface BlockOptions {
+  /** Model width d. */
+  dim: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation. */
+  activation: ActivationName;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options (PowerNorm's `groups` defaults to `heads`). */
+  normOptions?: Readonly<Record<string, unknown>>;
+  /** This block's placement. */
+  placement: Placement;
+  /** Whether the block has cross-attention to a memory (a decoder block). */
+  cross?: boolean;
+  /** Dropout on each sublayer's output before the residual sum (default 0). */
+  dropout?: number;
+  /** Dropout on attention probabilities (default 0). */
+  attentionDropout?: number;
+  /** Dropout after the feed-forward activation (default 0). */
+  activationDropout?: number;
+  /** Initialiser of the linear layers. */
+  init?: Initializer;
+}
+
+/** What a block's forward needs besides `x`. */
+export interface BlockInputs {
+  /** Additive self-attention mask (pad and/or causal), broadcastable to `[H, B, N, N]`. */
+  bias?: tf.Tensor | null;
+  /** Cross-attention: the encoder output `[B, M, d]`. */
+  memory?: tf.Tensor;
+  /** Cross-attention mask (the memory's padding), broadcastable to `[H, B, N, M]`. */
+  memoryBias?: tf.Tensor | null;
+  /** Pad mask `[B, N]` (1 = padding) handed to the norms, or undefined to pass none. */
+  normMask?: tf.Tensor;
+}
+
+/** One residual sublayer: its norm(s) and function. */
+interface Sublayer {
+  norm: Norm;
+  outNorm: Norm | null;
+}
+
+/**
+ * A Transformer block with explicit, named parts so that tools can reach them: `attnNorm` and
+ * `attn` (its fused `qkv` is the linear layer a Pre-norm attention norm folds into), optional
+ * `crossNorm`/`cross`, `ffnNorm` and `ffn` (`ffn.fc1` takes the FFN norm's fold). Peri
+ * placement adds `attnOutNorm`, `crossOutNorm`, `ffnOutNorm`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { Scope, TransformerBlock } from "@normbench/normbench";
+ * const block = new TransformerBlock(new Scope({ seed: 0 }), {
+ *   dim: 8, heads: 2, ffnDim: 16, activation: "relu", norm: "un", placement: "pre",
+ * });
+ * const y = block.apply(tf.randomNormal([2, 3, 8]), {}, { training: true });
+ * console.assert(y.shape.join() === "2,3,8");
+ * ```
+ */
+export class TransformerBlock {
+  /** This block's placement. */
+  readonly placement: Placement;
+  /** Norm of the self-attention sublayer (input norm for pre/peri, output norm for post). */
+  readonly attnNorm: Norm;
+  /** Peri only: the norm of the self-attention output. */
+  readonly attnOutNorm: Norm | null;
+  /** Self-attention. */
+  readonly attn: MultiHeadAttention;
+  /** Norm of the cross-attention sublayer, or null without cross-attention. */
+  readonly crossNorm: Norm | null;
+  /** Peri only: the norm of the cross-attention output. */
+  readonly crossOutNorm: Norm | null;
+  /** Cross-attention, or null. */
+  readonly cross: MultiHeadAttention | null;
+  /** Norm of the feed-forward sublayer. */
+  readonly ffnNorm: Norm;
+  /** Peri only: the norm of the feed-forward output. */
+  readonly ffnOutNorm: Norm | null;
+  /** The feed-forward sublayer. */
+  readonly ffn: FeedForward;
+  /** Dropout on sublayer outputs. */
+  readonly dropoutRate: number;
+
+  /** Creates the block's norms (through the registry) and sublayers under `scope`. */
+  constructor(scope: Scope, options: BlockOptions) {
+    const { dim, heads, placement } = options;
+    this.placement = placement;
+    this.dropoutRate = options.dropout ?? 0;
+    const normOptions = normOptionsFor(options.norm, options.normOptions ?? {}, heads);
+    const makeNorm = (name: string): Norm => scope.norm(name, options.norm, dim, normOptions);
+    const peri = placement === "peri";
+    const attnDrop = options.attentionDropout ?? 0;
+    this.attnNorm = makeNorm("attn_norm");
+    this.attnOutNorm = peri ? makeNorm("attn_out_norm") : null;
+    this.attn = new MultiHeadAttention(scope.child("attn"), {
+      dim,
+      heads,
+      dropout: attnDrop,
+      init: options.init,
+    });
+    if (options.cross) {
+      this.crossNorm = makeNorm("cross_norm");
+      this.crossOutNorm = peri ? makeNorm("cross_out_norm") : null;
+      this.cross = new MultiHeadAttention(scope.child("cross"), {
+        dim,
+        heads,
+        dropout: attnDrop,
+        kind: "cross",
+        init: options.init,
+      });
+    } else {
+      this.crossNorm = this.crossOutNorm = this.cross = null;
+    }
+    this.ffnNorm = makeNorm("ffn_norm");
+    this.ffnOutNorm = peri ? makeNorm("ffn_out_norm") : null;
+    this.ffn = new FeedForward(scope.child("ffn"), {
+      dim,
+      hidden: options.ffnDim,
+      activation: options.activation,
+      dropout: options.activationDropout,
+      init: options.init,
+    });
+  }
+
+  /** `[B, N, d]` → `[B, N, d]`. */
+  apply(x: tf.Tensor, inputs: BlockInputs, ctx: ForwardContext): tf.Tensor {
+    return tf.tidy(() => {
+      const normCall = { training: ctx.training, mask: inputs.normMask };
+      const sub = (h: tf.Tensor, s: Sublayer, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor => {
+        switch (this.placement) {
+          case "pre":
+            return tf.add(h, dropout(f(s.norm.apply(h, normCall)), this.dropoutRate, ctx));
+          case "post":
+            return s.norm.apply(tf.add(h, dropout(f(h), this.dropoutRate, ctx)), normCall);
+          case "peri": {
+            const out = s.outNorm!.apply(f(s.norm.apply(h, normCall)), normCall);
+            return tf.add(h, dropout(out, this.dropoutRate, ctx));
+          }
+        }
+      };
+      let h = sub(
+        x,
+        { norm: this.attnNorm, outNorm: this.attnOutNorm },
+        (t) => this.attn.apply(t, { bias: inputs.bias }, ctx),
+      );
+      if (this.cross) {
+        h = sub(
+          h,
+          { norm: this.crossNorm!, outNorm: this.crossOutNorm },
+          (t) => this.cross!.apply(t, { memory: inputs.memory, bias: inputs.memoryBias }, ctx),
+        );
+      }
+      return sub(
+        h,
+        { norm: this.ffnNorm, outNorm: this.ffnOutNorm },
+        (t) => this.ffn.apply(t, ctx),
+      );
+    });
+  }
+
+  /**
+   * Inference for one new position `[B, 1, d]` (incremental decoding): uses and extends the
+   * self-attention cache; `memoryKv` holds the cross-attention keys/values of the memory.
+   */
+  step(
+    x: tf.Tensor,
+    state: { cache: KeyValueCache | null; memoryKv?: KeyValueCache; memoryBias?: tf.Tensor | null },
+  ): { y: tf.Tensor; cache: KeyValueCache } {
+    return tf.tidy(() => {
+      const call = { training: false };
+      let cache: KeyValueCache | null = null;
+      const sub = (h: tf.Tensor, s: Sublayer, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor => {
+        switch (this.placement) {
+          case "pre":
+            return tf.add(h, f(s.norm.apply(h, call)));
+          case "post":
+            return s.norm.apply(tf.add(h, f(h)), call);
+          case "peri":
+            return tf.add(h, s.outNorm!.apply(f(s.norm.apply(h, call)), call));
+        }
+      };
+      let h = sub(x, { norm: this.attnNorm, outNorm: this.attnOutNorm }, (t) => {
+        const r = this.attn.step(t, { cache: state.cache });
+        cache = r.cache;
+        return r.y;
+      });
+      if (this.cross) {
+        h = sub(
+          h,
+          { norm: this.crossNorm!, outNorm: this.crossOutNorm },
+          (t) => this.cross!.step(t, { memoryKv: state.memoryKv, bias: state.memoryBias }).y,
+        );
+      }
+      const y = sub(
+        h,
+        { norm: this.ffnNorm, outNorm: this.ffnOutNorm },
+        (t) => this.ffn.apply(t, call),
+      );
+      return { y, cache: cache! };
+    });
+  }
+
+  /** Every norm of the block, in order. */
+  norms(): Norm[] {
+    return [
+      this.attnNorm,
+      this.attnOutNorm,
+      this.crossNorm,
+      this.crossOutNorm,
+      this.ffnNorm,
+      this.ffnOutNorm,
+    ].filter((n): n is Norm => n !== null);
+  }
+
+  /** Multiply-accumulates of one forward: `batch` sequences of `n` positions, memory `m`. */
+  macs(batch: number, n: number, m = 0): number {
+    const tokens = batch * n;
+    return this.attn.macs(batch, n) + (this.cross ? this.cross.macs(batch, n, m) : 0) +
+      this.ffn.macs(tokens);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * A fully connected layer with named variables `kernel` `[in, out]` and `bias` `[out]`.
+ *
+ * @module
+ */
+import type * as tf from "../tf.ts";
+import { constant, type Initializer, xavierUniform } from "./init.ts";
+import { type FusedActivation, linear } from "./linear.ts";
+import type { Scope } from "./scope.ts";
+
+/** Options of {@linkcode Dense}. */
+export interface DenseOptions {
+  /** Whether the layer has a bias (default true). */
+  bias?: boolean;
+  /** Kernel initialiser (default Xavier uniform). */
+  init?: Initializer;
+  /** Activation fused into the product (default `linear`). */
+  activation?: FusedActivation;
+  /** Whether gradients flow to the input (default true; false for a first layer on data). */
+  inputGrad?: boolean;
+}
+
+/**
+ * `y = act(x·kernel + bias)` over the last axis of `x`, with the fast backward of
+ * {@linkcode linear}. The variables are public so that a norm can be folded into them.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { Dense, Scope } from "@normbench/normbench";
+ * const dense = new Dense(new Scope({ seed: 0 }).child("fc"), 4, 3);
+ * console.assert(dense.apply(tf.ones([2, 4])).shape.join() === "2,3");
+ * ```
+ */
+export class Dense {
+  /** Input width. */
+  readonly inDim: number;
+  /** Output width. */
+  readonly outDim: number;
+  /** `[in, out]` */
+  readonly kernel: tf.Variable;
+  /** `[out]`, or null without bias. */
+  readonly bias: tf.Variable | null;
+  /** The fused activation. */
+  readonly activation: FusedActivation;
+  readonly #inputGrad: boolean;
+
+  /** Creates `kernel` and (unless `bias: false`) `bias` under `scope`. */
+  constructor(scope: Scope, inDim: number, outDim: number, options: DenseOptions = {}) {
+    this.inDim = inDim;
+    this.outDim = outDim;
+    this.kernel = scope.param("kernel", [inDim, outDim], options.init ?? xavierUniform());
+    this.bias = options.bias === false ? null : scope.param("bias", [outDim], constant(0));
+    this.activation = options.activation ?? "linear";
+    this.#inputGrad = options.inputGrad ?? true;
+  }
+
+  /** Applies the layer to `x` (`[…, in]` → `[…, out]`). */
+  apply(x: tf.Tensor): tf.Tensor {
+    return linear(x, this.kernel as tf.Tensor2D, this.bias as tf.Tensor1D | null, {
+      activation: this.activation,
+      inputGrad: this.#inputGrad,
+    });
+  }
+
+  /** Multiply-accumulates of one application to `tokens` rows (FLOPs = 2×). */
+  macs(tokens: number): number {
+    return tokens * this.inDim * this.outDim;
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The Markdown report of one suite and the overview of all of them, from results files alone.
+ *
+ * @module
+ */
+import { mean, std } from "../metrics/stats.ts";
+import type { SuiteResultFile } from "../suite/result_file.ts";
+import type { ClaimOutcome } from "./verdict.ts";
+import { evaluateClaim } from "./verdict.ts";
+import { collapseCount, groupRuns, metricValues } from "./select.ts";
+
+/** Plain statement of what our scale can and cannot say, printed once in the overview. */
+export const SCALE_CAVEAT =
+  "Every number here comes from models and data sets far smaller than the papers' (a 2-core CPU " +
+  "stands in for 8 GPUs; Fashion-MNIST for ImageNet; a Spanish→English Bible for IWSLT14; the Brown " +
+  "corpus for PTB/WikiText-103), trained for a few thousand steps rather than 100k updates, with " +
+  "every step-count constant of UN, PowerNorm and RepBN scaled to the run (see each report). " +
+  "Absolute values are therefore not comparable with the papers'; what is tested is the *direction* " +
+  "of each claim — parity, better, worse, collapses more — under a stated rule. A verdict is about " +
+  "this scale and this runtime, not a verdict on the paper.";
+
+/** Formats a number with `digits` decimals; NaN/∞ as "—". */
+export function fmt(x: number, digits = 2): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "—";
+}
+
+function meanStd(values: number[], digits: number): string {
+  if (values.length === 0) return "—";
+  const m = mean(values);
+  return values.length > 1
+    ? `${fmt(m, digits)} ± ${fmt(std(values), digits)}`
+    : `${fmt(m, digits)}`;
+}
+
+function escape(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+/** Every claim of a results file, decided. */
+export function claimOutcomes(file: SuiteResultFile): ClaimOutcome[] {
+  return file.suite.claims.map((c) => evaluateClaim(c, file.runs));
+}
+
+/** "mean ± std (n)" of a claim side, or the rate for collapse claims. */
+export function oursText(o: ClaimOutcome): string {
+  if (o.spec.test.kind === "collapses-more") {
+    const b = o.b ? `, vs ${o.b.collapsed}/${o.b.runs}` : "";
+    return `${o.a.collapsed}/${o.a.runs} collapsed${b}`;
+  }
+  const side = (s: ClaimOutcome["a"]) =>
+    s.n === 0 ? "—" : `${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.std)}` : ""} (n=${s.n})`;
+  return o.b ? `${side(o.a)} vs ${side(o.b)}` : side(o.a);
+}
+
+/** "Δ [low, high]" of a claim. */
+export function deltaText(o: ClaimOutcome): string {
+  const { value, low, high } = o.estimate;
+  const ci = Number.isFinite(low) && Number.isFinite(high) ? ` [${fmt(low)}, ${fmt(high)}]` : "";
+  return `${fmt(value)}${ci}`;
+}
+
+/**
+ * The Markdown report of a suite; plot images are referenced as `<suite>.<plot id>.svg`.
+ *
+ * @example
+ * ```ts
+ * import { suiteMarkdown } from "@normbench/normbench";
+ * console.assert(typeof suiteMarkdown === "function");
+ * ```
+ */
+export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string {
+  const s = file.suite;
+  const p = file.provenance;
+  const lines: string[] = [];
+  lines.push(`# ${s.title}`, "");
+  lines.push(
+    `Suite \`${s.name}\`, profile \`${file.profile}\`, ${file.runs.length} runs. Written by ` +
+      `\`normbench\` at commit \`${p.gitCommit ?? "unknown"}\`${
+        p.gitDirty ? " (with local changes)" : ""
+      }, ` +
+      `code ${p.codeVersion}, on ${p.backend?.name ?? "?"} (${p.backend?.adapter ?? "?"}; ` +
+      `${p.backend?.cpu ?? "?"}, ${
+        p.backend?.cores ?? "?"
+      } cores), Deno ${p.deno}, tfjs ${p.tfjs}. ` +
+      `Regenerate: \`deno task reproduce ${s.name} --profile ${file.profile}\`; rebuild this page from ` +
+      `the JSON: \`deno task normbench report\`.`,
+    "",
+  );
+  lines.push(
+    "## Setting",
+    "",
+    `- **Paper:** ${s.setting.paper}`,
+    `- **Ours:** ${s.setting.ours}`,
+    "",
+  );
+  const outcomes = claimOutcomes(file);
+  if (outcomes.length) {
+    lines.push("## Claims", "");
+    lines.push("| claim | paper | ours (mean ± std, n) | Δ [95% CI] | verdict | rule |");
+    lines.push("|---|---|---|---|---|---|");
+    for (const o of outcomes) {
+      lines.push(
+        `| ${escape(o.spec.claim)} | ${escape(o.spec.paper)} | ${escape(oursText(o))} | ` +
+          `${deltaText(o)} | **${o.verdict}** | ${escape(o.rule)} |`,
+      );
+    }
+    lines.push("");
+  }
+  lines.push("## Results", "");
+  const { groupBy, metrics } = s.table;
+  lines.push(
+    `| ${
+      [...groupBy, "runs", "collapsed", ...metrics.map((m) => m.title), "wall s/run"].join(" | ")
+    } |`,
+  );
+  lines.push(`|${Array(groupBy.length + 3 + metrics.length).fill("---").join("|")}|`);
+  for (const [, runs] of groupRuns(file.runs, groupBy)) {
+    const cells = groupBy.map((k) => String(runs[0].labels[k]));
+    cells.push(String(runs.length), String(collapseCount(runs)));
+    for (const m of metrics) cells.push(meanStd(metricValues(runs, m.key), m.digits ?? 2));
+    cells.push(fmt(mean(runs.map((r) => r.wallMs / 1000)), 1));
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  lines.push("");
+  const collapsed = file.runs.filter((r) => r.output.collapse);
+  if (collapsed.length) {
+    lines.push("Collapsed runs (why and when):", "");
+    for (const r of collapsed) {
+      lines.push(`- \`${r.id}\`: ${r.output.collapse!.reason} at step ${r.output.collapse!.step}`);
+    }
+    lines.push("");
+  }
+  if (file.checks.length) {
+    lines.push("## Checks", "");
+    for (const c of file.checks) lines.push(`- ${c.ok ? "✅" : "❌"} ${c.check} — ${c.detail}`);
+    lines.push("");
+  }
+  if (plotIds.length) {
+    lines.push("## Plots", "");
+    for (const id of plotIds) {
+      const plot = s.plots.find((pl) => pl.id === id)!;
+      lines.push(`![${plot.title}](${s.name}.${id}.svg)`, "");
+    }
+  }
+  if (s.notes.length) {
+    lines.push("## Method and caveats", "");
+    for (const n of s.notes) lines.push(n, "");
+  }
+  lines.push("## Verdict rules", "");
+  lines.push(
+    "Each claim compares the runs selected on its two sides. Intervals are 95%: Welch's t for a " +
+      "difference of means, Student's t for one mean, Newcombe's hybrid score for a difference of " +
+      "collapse rates. Runs that collapsed contribute no metric value; they are counted apart. " +
+      "With fewer than two values on a side the interval is unbounded and the verdict inconclusive.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/**
+ * The overview (`results/README.md`): one row per paper claim across every suite.
+ *
+ * @example
+ * ```ts
+ * import { overviewMarkdown } from "@normbench/normbench";
+ * console.assert(overviewMarkdown([]).includes("# normbench results"));
+ * ```
+ */
+export function overviewMarkdown(files: SuiteResultFile[]): string {
+  const lines: string[] = ["# normbench results", ""];
+  lines.push(SCALE_CAVEAT, "");
+  if (files.length === 0) {
+    lines.push("No suite has been run yet: `deno task reproduce`.");
+    return lines.join("\n") + "\n";
+  }
+  const profiles = [...new Set(files.map((f) => f.profile))].join(", ");
+  const commits = [...new Set(files.map((f) => f.provenance.gitCommit ?? "unknown"))].join(", ");
+  lines.push(
+    `Profile: ${profiles}. Commit: ${commits}. Regenerate everything with \`deno task reproduce\`; ` +
+      "rebuild these pages from the JSON with `deno task normbench report`.",
+    "",
+  );
+  lines.push(
+    "| suite | claim | source | paper | ours (mean ± std, n) | Δ [95% CI] | verdict | rule |",
+  );
+  lines.push("|---|---|---|---|---|---|---|---|");
+  const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
+  for (const f of files) {
+    for (const o of claimOutcomes(f)) {
+      counts[o.verdict]++;
+      lines.push(
+        `| [${f.suite.name}](${f.suite.name}.md) | ${escape(o.spec.claim)} | ${
+          escape(o.spec.source)
+        } | ` +
+          `${escape(o.spec.paper)} | ${escape(oursText(o))} | ${
+            deltaText(o)
+          } | **${o.verdict}** | ` +
+          `${escape(o.rule)} |`,
+      );
+    }
+  }
+  lines.push("");
+  lines.push(
+    `Verdicts: ${counts.reproduced} reproduced, ${counts["not reproduced"]} not reproduced, ` +
+      `${counts.inconclusive} inconclusive.`,
+    "",
+  );
+  lines.push(
+    "## Wall time",
+    "",
+    "| suite | profile | runs | run time (sum, min) | backend |",
+    "|---|---|---|---|---|",
+  );
+  for (const f of files) {
+    const sum = f.runs.reduce((a, r) => a + r.wallMs, 0) / 60000;
+    lines.push(
+      `| ${f.suite.name} | ${f.profile} | ${f.runs.length} | ${fmt(sum, 1)} | ${
+        f.provenance.backend?.name ?? "?"
+      } |`,
+    );
+  }
+  lines.push("");
+  return lines.join("\n");
+}

@@ -1,0 +1,157 @@
+/**
+ * The report plots: curves with a band over seeds, bars with error bars, collapse rates —
+ * Vega-Lite specs built from run records alone.
+ *
+ * @module
+ */
+import { mean, std, wilsonInterval } from "../metrics/stats.ts";
+import type { PlotSpec, RunRecord } from "../suite/types.ts";
+import { groupRuns, metricValues, selectRuns } from "./select.ts";
+import type { VegaLiteSpec } from "./svg.ts";
+
+const WIDTH = 360;
+const HEIGHT = 220;
+
+type Row = Record<string, string | number>;
+
+function label(r: RunRecord, key: string | undefined): string {
+  return key ? String(r.labels[key] ?? "—") : "";
+}
+
+/**
+ * The centre and ±1 std band per x of one curve over a group's runs; on a log axis both are
+ * taken over log y (a geometric mean and a multiplicative band), so the band stays positive.
+ */
+function curveRows(
+  runs: RunRecord[],
+  curve: string,
+  log: boolean,
+): { x: number; mean: number; low: number; high: number }[] {
+  const byX = new Map<number, number[]>();
+  for (const r of runs) {
+    for (const p of r.output.curves?.[curve] ?? []) {
+      if (!Number.isFinite(p.y) || (log && p.y <= 0)) continue;
+      if (!byX.has(p.x)) byX.set(p.x, []);
+      byX.get(p.x)!.push(log ? Math.log(p.y) : p.y);
+    }
+  }
+  const back = log ? Math.exp : (v: number) => v;
+  return [...byX.entries()].sort((a, b) => a[0] - b[0]).map(([x, ys]) => {
+    const m = mean(ys);
+    const s = ys.length > 1 ? std(ys) : 0;
+    return { x, mean: back(m), low: back(m - s), high: back(m + s) };
+  });
+}
+
+function facetWrap(spec: Record<string, unknown>, facetBy: string | undefined, rows: Row[]) {
+  if (!facetBy) return { data: { values: rows }, ...spec };
+  return {
+    data: { values: rows },
+    facet: { field: "facet", type: "nominal", title: facetBy },
+    columns: 3,
+    spec,
+    resolve: { scale: { y: "independent" } },
+  };
+}
+
+/**
+ * The Vega-Lite spec of a plot over `runs`, or null when there is nothing to draw.
+ *
+ * @example
+ * ```ts
+ * import { plotSpec } from "@normbench/normbench";
+ * console.assert(plotSpec({ kind: "bar", id: "b", title: "t", metric: "m", groupBy: "norm" }, []) === null);
+ * ```
+ */
+export function plotSpec(plot: PlotSpec, runs: RunRecord[]): VegaLiteSpec | null {
+  const chosen = selectRuns(runs, plot.where);
+  if (chosen.length === 0) return null;
+  const color = { field: "group", type: "nominal", title: plot.groupBy };
+  if (plot.kind === "curve") {
+    const rows: Row[] = [];
+    for (
+      const [key, group] of groupRuns(chosen, [plot.facetBy ?? "", plot.groupBy].filter(Boolean))
+    ) {
+      const facet = plot.facetBy ? label(group[0], plot.facetBy) : "";
+      for (const p of curveRows(group, plot.curve, Boolean(plot.logY))) {
+        rows.push({ group: label(group[0], plot.groupBy), facet, key, ...p });
+      }
+    }
+    if (rows.length === 0) return null;
+    const yScale = plot.logY ? { type: "log" } : { zero: false };
+    const spec = {
+      width: WIDTH,
+      height: HEIGHT,
+      layer: [
+        {
+          mark: { type: "area", opacity: 0.2 },
+          encoding: {
+            x: { field: "x", type: "quantitative", title: plot.xTitle ?? "step" },
+            y: {
+              field: "low",
+              type: "quantitative",
+              scale: yScale,
+              title: plot.yTitle ?? plot.curve,
+            },
+            y2: { field: "high" },
+            color,
+          },
+        },
+        {
+          mark: { type: "line", strokeWidth: 1.5 },
+          encoding: {
+            x: { field: "x", type: "quantitative" },
+            y: { field: "mean", type: "quantitative" },
+            color,
+          },
+        },
+      ],
+    };
+    return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+  }
+  const rows: Row[] = [];
+  for (const [, group] of groupRuns(chosen, [plot.facetBy ?? "", plot.groupBy].filter(Boolean))) {
+    const base = { group: label(group[0], plot.groupBy), facet: label(group[0], plot.facetBy) };
+    if (plot.kind === "bar") {
+      const values = metricValues(group, plot.metric);
+      if (values.length === 0) continue;
+      const m = mean(values);
+      const s = values.length > 1 ? std(values) : 0;
+      rows.push({ ...base, value: m, low: m - s, high: m + s, n: values.length });
+    } else {
+      const k = group.filter((r) => r.output.collapse).length;
+      const w = wilsonInterval(k, group.length);
+      rows.push({ ...base, value: w.rate, low: w.low, high: w.high, n: group.length });
+    }
+  }
+  if (rows.length === 0) return null;
+  const yTitle = plot.kind === "bar" ? plot.yTitle ?? plot.metric : "collapse rate (Wilson 95%)";
+  const spec = {
+    width: Math.max(160, 36 * new Set(rows.map((r) => r.group)).size),
+    height: HEIGHT,
+    layer: [
+      {
+        mark: { type: "bar" },
+        encoding: {
+          x: { field: "group", type: "nominal", title: plot.groupBy, sort: null },
+          y: {
+            field: "value",
+            type: "quantitative",
+            title: yTitle,
+            ...(plot.kind === "rate" ? { scale: { domain: [0, 1] } } : {}),
+          },
+          color: { ...color, legend: null },
+        },
+      },
+      {
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: {
+          x: { field: "group", type: "nominal", sort: null },
+          y: { field: "low", type: "quantitative" },
+          y2: { field: "high" },
+        },
+      },
+    ],
+  };
+  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+}

@@ -1,0 +1,140 @@
+/**
+ * Progress of a suite: an overall bar with ETA plus one bar per run in flight.
+ *
+ * @module
+ */
+import cliProgress from "cli-progress";
+
+/** Receives the runner's progress events. */
+export interface ProgressView {
+  /** A suite starts: `runs` runs to do (of `total` in the grid), `cost` their summed cost. */
+  start(suite: string, runs: number, cached: number, cost: number): void;
+  /** A run starts. */
+  runStarted(id: string): void;
+  /** A run reports progress (`done` of `total` steps); `fraction` of its cost is done. */
+  runProgress(id: string, done: number, total: number): void;
+  /** A run finished (or failed). */
+  runFinished(id: string, failed: boolean): void;
+  /** The suite is done. */
+  stop(): void;
+}
+
+/**
+ * A progress view that shows nothing (tests, `--quiet`).
+ *
+ * @example
+ * ```ts
+ * import { silentProgress } from "@normbench/normbench";
+ * silentProgress.start("nmt", 1, 0, 1);
+ * ```
+ */
+export const silentProgress: ProgressView = {
+  start() {},
+  runStarted() {},
+  runProgress() {},
+  runFinished() {},
+  stop() {},
+};
+
+/**
+ * Bars on stderr: the suite's cost-weighted overall progress with ETA, and a bar per run in
+ * flight. Without a terminal (CI logs) it prints a status line every 15 s instead of redrawing.
+ *
+ * @example
+ * ```ts
+ * import { BarProgress } from "@normbench/normbench";
+ * const view = new BarProgress(new Map([["a", 10]]));
+ * console.assert(typeof view.start === "function");
+ * ```
+ */
+export class BarProgress implements ProgressView {
+  readonly #costs: Map<string, number>;
+  readonly #multi: cliProgress.MultiBar;
+  #overall?: cliProgress.SingleBar;
+  readonly #bars = new Map<string, cliProgress.SingleBar>();
+  readonly #partial = new Map<string, number>();
+  #finishedCost = 0;
+
+  /** `costs`: each run id's cost, for weighting the overall bar. */
+  constructor(costs: Map<string, number>) {
+    this.#costs = costs;
+    this.#multi = new cliProgress.MultiBar({
+      format: "{label} |{bar}| {percentage}% | {info}",
+      barCompleteChar: "█",
+      barIncompleteChar: "░",
+      hideCursor: true,
+      clearOnComplete: false,
+      noTTYOutput: true,
+      notTTYSchedule: 15000,
+      etaBuffer: 50,
+      fps: 5,
+    });
+  }
+
+  start(suite: string, runs: number, cached: number, cost: number): void {
+    this.#overall = this.#multi.create(Math.max(cost, 1e-9), 0, {
+      label: suite.padEnd(24).slice(0, 24),
+      info: `0/${runs} runs (${cached} cached) | ETA …`,
+    });
+    this.#runs = runs;
+    this.#cached = cached;
+  }
+  #runs = 0;
+  #cached = 0;
+  #done = 0;
+
+  runStarted(id: string): void {
+    const bar = this.#multi.create(1, 0, {
+      label: `  ${id}`.padEnd(24).slice(0, 24),
+      info: "starting",
+    });
+    this.#bars.set(id, bar);
+  }
+
+  runProgress(id: string, done: number, total: number): void {
+    const bar = this.#bars.get(id);
+    if (!bar) return;
+    bar.setTotal(Math.max(total, 1));
+    bar.update(done, { info: `${done}/${total}` });
+    this.#partial.set(id, total > 0 ? done / total : 0);
+    this.#refresh();
+  }
+
+  runFinished(id: string, failed: boolean): void {
+    const bar = this.#bars.get(id);
+    if (bar) {
+      bar.update(bar.getTotal(), { info: failed ? "FAILED" : "done" });
+      this.#multi.remove(bar);
+      this.#bars.delete(id);
+    }
+    this.#partial.delete(id);
+    this.#finishedCost += this.#costs.get(id) ?? 0;
+    this.#done++;
+    this.#refresh();
+  }
+
+  #refresh(): void {
+    if (!this.#overall) return;
+    let value = this.#finishedCost;
+    for (const [id, fraction] of this.#partial) value += fraction * (this.#costs.get(id) ?? 0);
+    const eta = this.#overall.getTotal() > 0 ? this.#eta(value) : "";
+    this.#overall.update(value, {
+      info: `${this.#done}/${this.#runs} runs (${this.#cached} cached) | ETA ${eta}`,
+    });
+  }
+
+  #startedAt = performance.now();
+  #eta(value: number): string {
+    const total = this.#overall!.getTotal();
+    const elapsed = (performance.now() - this.#startedAt) / 1000;
+    if (value <= 0) return "…";
+    const seconds = Math.max(0, (elapsed * (total - value)) / value);
+    const m = Math.floor(seconds / 60);
+    const s = Math.round(seconds % 60);
+    return m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
+  }
+
+  stop(): void {
+    this.#multi.stop();
+  }
+}

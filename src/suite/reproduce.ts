@@ -1,0 +1,144 @@
+/**
+ * `reproduce`: prepare data, run suites on the runner, write results and the overview.
+ *
+ * @module
+ */
+import {
+  type BackendChoice,
+  type BackendName,
+  initBackend,
+  resolveBackend,
+} from "../backend/backend.ts";
+import { prepareData } from "../data/provision.ts";
+import { writeOverview, writeSuiteResults } from "../report/write.ts";
+import { writeFileAtomic } from "../util/fs.ts";
+import type { Executor } from "./executor.ts";
+import { InProcessExecutor } from "./executor.ts";
+import { collectProvenance } from "./provenance.ts";
+import { BarProgress, type ProgressView, silentProgress } from "./progress.ts";
+import { describeSuite, RESULT_FORMAT, type SuiteResultFile } from "./result_file.ts";
+import { runSuite } from "./runner.ts";
+import type { Shard } from "./shard.ts";
+import type { ProfileName, Suite } from "./types.ts";
+
+/** Options of {@linkcode reproduce}. */
+export interface ReproduceOptions {
+  /** Suites to run, in order. */
+  suites: Suite[];
+  /** Profile of every suite. */
+  profile: ProfileName;
+  /** Backend choice (`auto` resolves once, before any run). */
+  backend: BackendChoice;
+  /** Output directory of results (default `results`). */
+  outDir: string;
+  /** Run cache directory. */
+  cacheDir: string;
+  /** Parallel runs (workers); 1 runs in this process. */
+  jobs: number;
+  /** Only this shard of every suite's grid: writes `<suite>.shard-<i>-of-<n>.json` only. */
+  shard?: Shard;
+  /** Redo cached runs. */
+  fresh?: boolean;
+  /** Show progress bars (default true). */
+  progress?: boolean;
+  /** Makes the executor for `jobs` parallel runs on `backend` (default: in process). */
+  makeExecutor?: (backend: BackendName, jobs: number) => Promise<Executor>;
+  /** Where to print status lines (default console.error). */
+  log?: (line: string) => void;
+}
+
+/** Outcome of {@linkcode reproduce}. */
+export interface ReproduceResult {
+  /** Files written. */
+  written: string[];
+  /** Runs that failed, per suite. */
+  failures: { suite: string; id: string; error: string }[];
+  /** Wall time per suite in ms. */
+  wallMs: Record<string, number>;
+}
+
+/** The file name of a shard's results. */
+export function shardFileName(suite: string, shard: Shard): string {
+  return `${suite}.shard-${shard.index}-of-${shard.count}.json`;
+}
+
+/**
+ * Runs suites end to end: prepares their data, runs (or resumes) every grid on the runner, then
+ * writes each suite's JSON, Markdown and plots and the overview. A suite with a failed run
+ * writes nothing (its finished runs stay cached for the next call).
+ *
+ * @example
+ * ```ts
+ * import { reproduce } from "@normbench/normbench";
+ * console.assert(typeof reproduce === "function");
+ * ```
+ */
+export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const backend = await resolveBackend(options.backend);
+  const datasets = [...new Set(options.suites.flatMap((s) => s.datasets))];
+  if (datasets.length) {
+    log(`normbench: preparing data: ${datasets.join(", ")}`);
+    await prepareData(datasets);
+  }
+  const info = await initBackend(backend);
+  const executor = options.jobs > 1 && options.makeExecutor
+    ? await options.makeExecutor(backend, options.jobs)
+    : new InProcessExecutor(backend);
+  const written: string[] = [];
+  const failures: ReproduceResult["failures"] = [];
+  const wallMs: Record<string, number> = {};
+  try {
+    for (const suite of options.suites) {
+      const grid = suite.runs(options.profile);
+      const progress: ProgressView = options.progress === false
+        ? silentProgress
+        : new BarProgress(new Map(grid.map((r) => [r.id, r.cost])));
+      const run = await runSuite(suite, {
+        profile: options.profile,
+        backend,
+        executor,
+        cacheDir: options.cacheDir,
+        shard: options.shard,
+        progress,
+        fresh: options.fresh,
+      });
+      wallMs[suite.name] = run.wallMs;
+      if (run.failures.length) {
+        for (const f of run.failures) failures.push({ suite: suite.name, ...f });
+        log(`normbench: ${suite.name}: ${run.failures.length} run(s) failed; no results written`);
+        for (const f of run.failures) log(`  ${f.id}: ${f.error.split("\n")[0]}`);
+        continue;
+      }
+      const file: SuiteResultFile = {
+        format: RESULT_FORMAT,
+        suite: describeSuite(suite, options.profile),
+        profile: options.profile,
+        shard: options.shard && options.shard.count > 1 ? options.shard : null,
+        provenance: await collectProvenance(run.records[0]?.backend ?? info),
+        expected: run.expected,
+        runs: run.records,
+        checks: [],
+      };
+      if (file.shard) {
+        const path = `${options.outDir}/${shardFileName(suite.name, file.shard)}`;
+        await writeFileAtomic(path, JSON.stringify(file, null, 1) + "\n");
+        written.push(path);
+      } else {
+        file.checks = suite.checks?.(run.records, options.profile) ?? [];
+        written.push(...(await writeSuiteResults(file, options.outDir)));
+      }
+      log(
+        `normbench: ${suite.name}: ${run.records.length} runs (${run.cached} cached) in ${
+          (run.wallMs / 1000).toFixed(1)
+        } s`,
+      );
+    }
+    if (!options.shard || options.shard.count === 1) {
+      written.push(await writeOverview(options.outDir, options.suites.map((s) => s.name)));
+    }
+  } finally {
+    await executor.close();
+  }
+  return { written, failures, wallMs };
+}

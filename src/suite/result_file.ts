@@ -1,0 +1,166 @@
+/**
+ * The results file of a suite (`results/<suite>.json`): self-describing, so that reports are
+ * rebuilt from it alone, and mergeable, so that shards of a job array add up to one file.
+ *
+ * @module
+ */
+import { UsageError } from "../util/errors.ts";
+import type { Provenance } from "./provenance.ts";
+import type { Shard } from "./shard.ts";
+import type { CheckResult, ClaimSpec, PlotSpec, ProfileName, RunRecord, Suite } from "./types.ts";
+
+/** Format tag of results files. */
+export const RESULT_FORMAT = "normbench.suite/1";
+
+/** The plain-data description of a suite, as stored with its results. */
+export interface SuiteDescription {
+  /** Registry name. */
+  name: string;
+  /** Report title. */
+  title: string;
+  /** The paper's setting and ours. */
+  setting: { paper: string; ours: string };
+  /** Data sets used. */
+  datasets: string[];
+  /** Claims tested. */
+  claims: ClaimSpec[];
+  /** Plots drawn. */
+  plots: PlotSpec[];
+  /** Report paragraphs for this profile (scaling rule, recipe, caveats). */
+  notes: string[];
+  /** Results-table layout. */
+  table: Suite["table"];
+}
+
+/** A suite's results file. */
+export interface SuiteResultFile {
+  /** Always {@linkcode RESULT_FORMAT}. */
+  format: typeof RESULT_FORMAT;
+  /** What was run and how it is judged. */
+  suite: SuiteDescription;
+  /** The profile. */
+  profile: ProfileName;
+  /** The shard this file holds, or null for a whole grid. */
+  shard: Shard | null;
+  /** Where the numbers come from. */
+  provenance: Provenance;
+  /** Every run id of the grid, in order. */
+  expected: string[];
+  /** Finished runs (a shard's, or all). */
+  runs: RunRecord[];
+  /** Checks on the runs (whole grids only). */
+  checks: CheckResult[];
+}
+
+/**
+ * Describes a suite for a profile as plain data.
+ *
+ * @example
+ * ```ts
+ * import { describeSuite, listSuites } from "@normbench/normbench";
+ * for (const s of listSuites()) console.log(describeSuite(s, "quick").title);
+ * ```
+ */
+export function describeSuite(suite: Suite, profile: ProfileName): SuiteDescription {
+  return {
+    name: suite.name,
+    title: suite.title,
+    setting: suite.setting,
+    datasets: suite.datasets,
+    claims: suite.claims,
+    plots: suite.plots,
+    notes: suite.notes(profile),
+    table: suite.table,
+  };
+}
+
+function fail(source: string, what: string): never {
+  throw new UsageError(
+    `results file ${source}: ${what}`,
+    "regenerate it with 'deno task reproduce' (results files are written by the runner only)",
+  );
+}
+
+/**
+ * Parses and checks a results file.
+ *
+ * @example
+ * ```ts
+ * import { parseResultFile } from "@normbench/normbench";
+ * try { parseResultFile("{}", "x.json"); } catch (err) { console.log((err as Error).message); }
+ * ```
+ */
+export function parseResultFile(text: string, source: string): SuiteResultFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    fail(source, `not valid JSON (${(err as Error).message})`);
+  }
+  const f = data as Partial<SuiteResultFile>;
+  if (!f || typeof f !== "object" || f.format !== RESULT_FORMAT) {
+    fail(source, `not a normbench results file (format must be '${RESULT_FORMAT}')`);
+  }
+  if (!f.suite?.name || !Array.isArray(f.runs) || !Array.isArray(f.expected) || !f.profile) {
+    fail(source, "missing suite, profile, expected or runs");
+  }
+  return f as SuiteResultFile;
+}
+
+/**
+ * Merges the shard files of one suite and profile into the file an unsharded run writes.
+ * All shards must share suite, profile, code version and backend; together they must cover the
+ * grid exactly once. `checks` recomputes the suite's checks on the merged runs.
+ *
+ * @example
+ * ```ts
+ * import { mergeResultFiles } from "@normbench/normbench";
+ * console.assert(typeof mergeResultFiles === "function");
+ * ```
+ */
+export function mergeResultFiles(
+  files: { file: SuiteResultFile; source: string }[],
+  checks: (runs: RunRecord[]) => CheckResult[],
+): SuiteResultFile {
+  if (files.length === 0) throw new UsageError("nothing to merge", "pass the shard files");
+  const [first] = files;
+  const key = (f: SuiteResultFile) =>
+    [f.suite.name, f.profile, f.provenance.codeVersion, f.provenance.backend?.name].join(" / ");
+  for (const { file, source } of files) {
+    if (key(file) !== key(first.file)) {
+      throw new UsageError(
+        `cannot merge ${source}: suite/profile/code/backend '${key(file)}' differs from '${
+          key(first.file)
+        }' of ${first.source}`,
+        "merge shards of one run of one suite",
+      );
+    }
+  }
+  const byId = new Map<string, RunRecord>();
+  for (const { file, source } of files) {
+    for (const run of file.runs) {
+      const seen = byId.get(run.id);
+      if (seen && seen.hash !== run.hash) {
+        throw new UsageError(`run '${run.id}' appears twice with different inputs (${source})`);
+      }
+      byId.set(run.id, run);
+    }
+  }
+  const expected = first.file.expected;
+  const missing = expected.filter((id) => !byId.has(id));
+  if (missing.length) {
+    throw new UsageError(
+      `the shards do not cover the grid: ${missing.length} run(s) missing (${
+        missing.slice(0, 5).join(", ")
+      }${missing.length > 5 ? ", …" : ""})`,
+      "run the missing shards, then merge again",
+    );
+  }
+  const runs = expected.map((id) => byId.get(id)!);
+  return {
+    ...first.file,
+    shard: null,
+    runs,
+    checks: checks(runs),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Collapse detection: a diverged run is a result, recorded with why and when, never an
+ * exception.
+ *
+ * @module
+ */
+
+/** Why a run was declared collapsed. */
+export type CollapseReason = "non-finite-loss" | "non-finite-gradient" | "loss-stuck";
+
+/** What ended a collapsed run. */
+export interface CollapseRecord {
+  /** Why. */
+  reason: CollapseReason;
+  /** The update (1-based) at which it was detected. */
+  step: number;
+  /** The loss at that step (NaN/Infinity for non-finite). */
+  loss: number;
+  /** One line of detail. */
+  detail: string;
+}
+
+/** Settings of {@linkcode CollapseDetector} (plain data). */
+export interface CollapseConfig {
+  /** Whether to watch for a stuck loss (non-finite values always end a run). Default true. */
+  stuck?: boolean;
+  /** Collapse when the mean loss of the last `window` steps exceeds `factor` × the initial loss. Default 1.5. */
+  factor?: number;
+  /** Steps averaged for the initial (first steps) and the recent loss. Default 50. */
+  window?: number;
+}
+
+/** The detector's state, for checkpoints. */
+export interface CollapseState {
+  /** Sum of the first losses (up to `window`). */
+  initialSum: number;
+  /** How many losses `initialSum` holds. */
+  initialCount: number;
+  /** The last `window` losses. */
+  recent: number[];
+}
+
+/**
+ * Watches the loss and the gradient norm of each step:
+ * - a non-finite loss or gradient norm ends the run at once;
+ * - with `stuck` on, once `2·window` steps have run, the run collapses when the mean of the
+ *   last `window` losses is above `factor` × the mean of the first `window` losses.
+ *
+ * @example
+ * ```ts
+ * import { CollapseDetector } from "@normbench/normbench";
+ * const d = new CollapseDetector({ window: 2 });
+ * console.assert(d.observe(1, 2.3, 1) === null);
+ * console.assert(d.observe(2, NaN, 1)?.reason === "non-finite-loss");
+ * ```
+ */
+export class CollapseDetector {
+  /** The resolved settings. */
+  readonly config: Required<CollapseConfig>;
+  #state: CollapseState = { initialSum: 0, initialCount: 0, recent: [] };
+
+  /** A detector with `config` (defaults: stuck on, factor 1.5, window 50). */
+  constructor(config: CollapseConfig = {}) {
+    this.config = { stuck: true, factor: 1.5, window: 50, ...config };
+  }
+
+  /** Records step `step`; returns a collapse record when the run must end. */
+  observe(step: number, loss: number, gradNorm: number): CollapseRecord | null {
+    if (!Number.isFinite(loss)) {
+      return { reason: "non-finite-loss", step, loss, detail: `loss became ${loss}` };
+    }
+    if (!Number.isFinite(gradNorm)) {
+      return {
+        reason: "non-finite-gradient",
+        step,
+        loss,
+        detail: `gradient norm became ${gradNorm}`,
+      };
+    }
+    const { window, factor } = this.config;
+    const s = this.#state;
+    if (s.initialCount < window) {
+      s.initialSum += loss;
+      s.initialCount += 1;
+    }
+    s.recent.push(loss);
+    if (s.recent.length > window) s.recent.shift();
+    if (!this.config.stuck || step < 2 * window || s.recent.length < window) return null;
+    const initial = s.initialSum / s.initialCount;
+    const recent = s.recent.reduce((a, b) => a + b, 0) / s.recent.length;
+    if (recent > factor * initial) {
+      return {
+        reason: "loss-stuck",
+        step,
+        loss,
+        detail: `mean loss of the last ${window} steps ${recent.toFixed(4)} > ${factor} × ` +
+          `initial ${initial.toFixed(4)}`,
+      };
+    }
+    return null;
+  }
+
+  /** A copy of the state, for a checkpoint. */
+  state(): CollapseState {
+    return structuredClone(this.#state);
+  }
+
+  /** Restores a state saved by {@linkcode CollapseDetector.state}. */
+  setState(state: CollapseState): void {
+    this.#state = structuredClone(state);
+  }
+}

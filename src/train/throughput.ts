@@ -1,0 +1,138 @@
+/**
+ * How fast the backend multiplies matrices, measured in this process: the yardstick of a model's
+ * effective FLOP/s (the "MFU" of a CPU backend).
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import type { MatMulShape } from "../nn/linear.ts";
+
+/** The result of {@linkcode measureMatMul}. */
+export interface MatMulSpeed {
+  /** FLOP/s over all shapes: Σ 2mkn / Σ time, in GFLOP/s. */
+  gflops: number;
+  /** Per distinct shape: its share of the work and its own GFLOP/s. */
+  shapes: { shape: MatMulShape; count: number; gflops: number }[];
+}
+
+/**
+ * Times plain 2-D products `[m, k]·[k, n]` (the right operand reused, as a weight matrix is, so
+ * the backend's fastest path) for each distinct shape in `shapes`, weighting shapes by how often
+ * they occur. Each shape is repeated until `minMs` have passed and its median is taken.
+ *
+ * @example
+ * ```ts
+ * import { measureMatMul } from "@normbench/normbench";
+ * const speed = await measureMatMul([[256, 64, 64]], { minMs: 20 });
+ * console.assert(speed.gflops > 0);
+ * ```
+ */
+export async function measureMatMul(
+  shapes: MatMulShape[],
+  options: { minMs?: number } = {},
+): Promise<MatMulSpeed> {
+  const minMs = options.minMs ?? 150;
+  const counts = new Map<string, { shape: MatMulShape; count: number }>();
+  for (const s of shapes) {
+    const key = s.join("x");
+    const e = counts.get(key) ?? { shape: s, count: 0 };
+    e.count += 1;
+    counts.set(key, e);
+  }
+  let flops = 0;
+  let seconds = 0;
+  const out: MatMulSpeed["shapes"] = [];
+  for (const { shape, count } of counts.values()) {
+    const [m, k, n] = shape;
+    const a = tf.randomUniform([m, k], -1, 1, "float32", 1) as tf.Tensor2D;
+    const b = tf.randomUniform([k, n], -1, 1, "float32", 2) as tf.Tensor2D;
+    // Time runs of `reps` products and read only the last result back, so that the readback
+    // (which a training step does not do per product) costs next to nothing.
+    const run = async (reps: number) => {
+      const t0 = performance.now();
+      let c: tf.Tensor | null = null;
+      for (let r = 0; r < reps; r++) {
+        c?.dispose();
+        c = tf.matMul(a, b);
+      }
+      await c!.data();
+      c!.dispose();
+      return (performance.now() - t0) / reps;
+    };
+    const first = await run(2);
+    const reps = Math.max(1, Math.min(200, Math.round(10 / Math.max(first, 1e-3))));
+    await run(reps);
+    const times: number[] = [];
+    const start = performance.now();
+    while (times.length < 5 || performance.now() - start < minMs) times.push(await run(reps));
+    times.sort((x, y) => x - y);
+    const ms = times[Math.floor(times.length / 2)];
+    tf.dispose([a, b]);
+    const f = 2 * m * k * n;
+    out.push({ shape, count, gflops: f / ms / 1e6 });
+    flops += f * count;
+    seconds += (ms / 1000) * count;
+  }
+  return { gflops: flops / seconds / 1e9, shapes: out };
+}
+
+/**
+ * A plain-matmul yardstick to sample between timed training updates, so that both see the same
+ * machine load: each `sample()` runs every distinct shape (right operands reused) as often as it
+ * occurs and returns the GFLOP/s of that pass.
+ *
+ * @example
+ * ```ts
+ * import { MatMulReference } from "@normbench/normbench";
+ * const ref = new MatMulReference([[128, 64, 64], [128, 64, 64]]);
+ * console.assert((await ref.sample()) > 0);
+ * ref.dispose();
+ * ```
+ */
+export class MatMulReference {
+  readonly #items: { a: tf.Tensor2D; b: tf.Tensor2D; count: number; flops: number }[] = [];
+
+  /** Prepares operands for every distinct shape of `shapes`. */
+  constructor(shapes: MatMulShape[]) {
+    const counts = new Map<string, { shape: MatMulShape; count: number }>();
+    for (const s of shapes) {
+      const key = s.join("x");
+      const e = counts.get(key) ?? { shape: s, count: 0 };
+      e.count += 1;
+      counts.set(key, e);
+    }
+    let seed = 1;
+    for (const { shape: [m, k, n], count } of counts.values()) {
+      this.#items.push({
+        a: tf.randomUniform([m, k], -1, 1, "float32", seed++) as tf.Tensor2D,
+        b: tf.randomUniform([k, n], -1, 1, "float32", seed++) as tf.Tensor2D,
+        count,
+        flops: 2 * m * k * n * count,
+      });
+    }
+  }
+
+  /** One pass over all shapes; GFLOP/s. */
+  async sample(): Promise<number> {
+    let flops = 0;
+    const t0 = performance.now();
+    let last: tf.Tensor | null = null;
+    for (const item of this.#items) {
+      for (let i = 0; i < item.count; i++) {
+        last?.dispose();
+        last = tf.matMul(item.a, item.b);
+      }
+      flops += item.flops;
+    }
+    if (last) {
+      await last.data();
+      last.dispose();
+    }
+    return flops / (performance.now() - t0) / 1e6;
+  }
+
+  /** Frees the operands. */
+  dispose(): void {
+    for (const item of this.#items) tf.dispose([item.a, item.b]);
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * The fast layers against plain tfjs autodiff on random inputs, on cpu and wasm.
+ */
+import assert from "node:assert/strict";
+import * as tf from "../src/tf.ts";
+import { initBackend } from "../src/backend/backend.ts";
+import { createNorm } from "../src/norms/registry.ts";
+import { standardize } from "../src/norms/layer_norm.ts";
+import {
+  attentionBias,
+  attentionCore,
+  batchMatMul,
+  crossEntropy,
+  dropout,
+  Embedding,
+  gelu,
+  linear,
+  MultiHeadAttention,
+  rawBatchMatMul,
+  Scope,
+  SeededRng,
+  sinusoidalTable,
+} from "../src/nn/mod.ts";
+
+const BACKENDS = ["cpu", "wasm"] as const;
+
+async function maxRelError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  assert.deepEqual(a.shape, b.shape);
+  const [x, y] = [await a.data(), await b.data()];
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) {
+    worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1e-3, Math.abs(y[i])));
+  }
+  return worst;
+}
+
+/** Compares values and gradients (w.r.t. every input) of `mine` and `reference`. */
+async function checkGradients(
+  mine: (...xs: tf.Tensor[]) => tf.Tensor,
+  reference: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+  tol = 2e-4,
+): Promise<void> {
+  const dy = tf.randomNormal(mine(...inputs).shape, 0, 1, "float32", 99);
+  const loss = (f: (...xs: tf.Tensor[]) => tf.Tensor) => (...xs: tf.Tensor[]) =>
+    tf.sum(tf.mul(f(...xs), dy));
+  assert.ok(await maxRelError(mine(...inputs), reference(...inputs)) < tol, "values differ");
+  const g1 = tf.grads(loss(mine))(inputs);
+  const g2 = tf.grads(loss(reference))(inputs);
+  for (let i = 0; i < inputs.length; i++) {
+    const err = await maxRelError(g1[i], g2[i]);
+    assert.ok(err < tol, `gradient ${i} differs: max rel error ${err}`);
+  }
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`linear: values and gradients match autodiff (${backend})`, async () => {
+    await initBackend(backend);
+    const x = tf.randomNormal([3, 5, 6], 0, 1, "float32", 1);
+    const w = tf.randomNormal([6, 7], 0, 1, "float32", 2) as tf.Tensor2D;
+    const b = tf.randomNormal([7], 0, 1, "float32", 3) as tf.Tensor1D;
+    const ref = (act: boolean) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
+      const y = tf.add(tf.matMul(tf.reshape(xx, [-1, 6]), ww as tf.Tensor2D), bb);
+      return tf.reshape(act ? tf.relu(y) : y, [3, 5, 7]);
+    };
+    for (const act of [false, true]) {
+      await checkGradients(
+        (xx, ww, bb) =>
+          linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation: act ? "relu" : "linear" }),
+        ref(act),
+        [x, w, b],
+      );
+    }
+    // Without bias, and a wide layer (the (gᵀx)ᵀ weight-gradient path).
+    const wide = tf.randomNormal([6, 11], 0, 1, "float32", 4) as tf.Tensor2D;
+    await checkGradients(
+      (xx, ww) => linear(xx, ww as tf.Tensor2D, null),
+      (xx, ww) => tf.reshape(tf.matMul(tf.reshape(xx, [-1, 6]), ww as tf.Tensor2D), [3, 5, 11]),
+      [x, wide],
+    );
+    // inputGrad false: no gradient to x, the same gradients to the weights.
+    const [gw] = tf.grads((ww: tf.Tensor) =>
+      tf.sum(linear(x, ww as tf.Tensor2D, null, { inputGrad: false }))
+    )([w]);
+    const [rw] = tf.grads((ww: tf.Tensor) =>
+      tf.sum(tf.matMul(tf.reshape(x, [-1, 6]), ww as tf.Tensor2D))
+    )([w]);
+    assert.ok(await maxRelError(gw, rw) < 2e-4);
+  });
+
+  Deno.test(`batched products and the attention core match autodiff (${backend})`, async () => {
+    await initBackend(backend);
+    const a = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 5);
+    const b = tf.randomNormal([2, 3, 4, 6], 0, 1, "float32", 6);
+    await checkGradients(batchMatMul, (x, y) => tf.matMul(x as tf.Tensor4D, y as tf.Tensor4D), [
+      a,
+      b,
+    ]);
+    const at = tf.randomNormal([6, 4, 5], 0, 1, "float32", 7);
+    const bt = tf.randomNormal([6, 4, 17], 0, 1, "float32", 8);
+    const c = rawBatchMatMul(at, bt, true);
+    assert.ok(
+      await maxRelError(c, tf.matMul(at as tf.Tensor3D, bt as tf.Tensor3D, true, false)) < 1e-4,
+    );
+
+    const q = tf.randomNormal([2, 3, 5, 4], 0, 1, "float32", 9);
+    const k = tf.randomNormal([2, 3, 7, 4], 0, 1, "float32", 10);
+    const v = tf.randomNormal([2, 3, 7, 4], 0, 1, "float32", 11);
+    const bias = attentionBias({
+      padMask: tf.tensor2d([[0, 0, 0, 0, 0, 1, 1], [0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0]]),
+    });
+    const mask = tf.tensor(dropoutValues(2 * 3 * 5 * 7), [2, 3, 5, 7]);
+    const reference = (qq: tf.Tensor, kk: tf.Tensor, vv: tf.Tensor) => {
+      const s = tf.add(
+        tf.mul(tf.matMul(qq as tf.Tensor4D, kk as tf.Tensor4D, false, true), 0.5),
+        bias!,
+      );
+      return tf.matMul(tf.mul(tf.softmax(s), mask) as tf.Tensor4D, vv as tf.Tensor4D);
+    };
+    // bias is [1, 3, 1, 7]: heads-first layout [H=2, B=3, …].
+    await checkGradients(
+      (qq, kk, vv) => attentionCore({ q: qq, k: kk, v: vv, bias, dropMask: mask }),
+      reference,
+      [q, k, v],
+    );
+  });
+
+  Deno.test(`gelu, cross-entropy and the fused LayerNorm match autodiff (${backend})`, async () => {
+    await initBackend(backend);
+    const x = tf.randomNormal([4, 9], 0, 2, "float32", 12);
+    await checkGradients(gelu, (t) => {
+      const inner = tf.mul(tf.add(t, tf.mul(tf.pow(t, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+      return tf.mul(tf.mul(t, 0.5), tf.add(1, tf.tanh(inner)));
+    }, [x]);
+    const logits = tf.randomNormal([6, 5], 0, 2, "float32", 13);
+    const targets = tf.tensor1d([0, 4, 2, 1, 3, 1], "int32");
+    for (const smoothing of [0, 0.1]) {
+      const ref = (l: tf.Tensor) => {
+        const lp = tf.logSoftmax(l);
+        const q = tf.add(
+          tf.mul(tf.cast(tf.oneHot(targets, 5), "float32"), 1 - smoothing),
+          smoothing / 5,
+        );
+        const perRow = tf.neg(tf.sum(tf.mul(q, lp), -1));
+        const keep = tf.tensor1d([1, 1, 0, 1, 1, 0]); // rows with target 2 or 1 at index 5 ignored below
+        return tf.div(tf.sum(tf.mul(perRow, keep)), tf.sum(keep));
+      };
+      const ignoreTargets = tf.tensor1d([0, 4, 9, 1, 3, 9], "int32");
+      await checkGradients(
+        (l) => crossEntropy(l, ignoreTargets, { smoothing, ignoreIndex: 9 }),
+        (l) => {
+          // same as ref but on the rows kept
+          return ref(l);
+        },
+        [logits],
+      );
+    }
+    const ln = createNorm("ln", 9);
+    const g = tf.randomNormal([9], 1, 0.3, "float32", 14);
+    const b = tf.randomNormal([9], 0, 0.3, "float32", 15);
+    ln.variables().weight.assign(g);
+    ln.variables().bias.assign(b);
+    const h = tf.randomNormal([2, 3, 9], 0, 3, "float32", 16);
+    await checkGradients(
+      (t) => ln.apply(t, { training: true }),
+      (t) => tf.add(tf.mul(standardize(t, 1e-5), g), b),
+      [h],
+    );
+  });
+
+  Deno.test(`embeddings: gather gradient (UnsortedSegmentSum) and tied logits (${backend})`, async () => {
+    await initBackend(backend);
+    const emb = new Embedding(new Scope({ seed: 3 }).child("emb"), 10, 4);
+    const ids = tf.tensor2d([[1, 2, 1], [9, 1, 0]], [2, 3], "int32");
+    const { grads } = tf.variableGrads(() =>
+      tf.sum(tf.mul(emb.apply(ids, 2), tf.reshape(tf.range(0, 24), [2, 3, 4]))) as tf.Scalar
+    );
+    const g = await Object.values(grads)[0].array() as number[][];
+    // Row 1 appears three times: (0 + 8 + 16, …)·2 summed over occurrences.
+    const expectRow1 = [0, 1, 2, 3].map((j) => 2 * ((0 + j) + (8 + j) + (16 + j)));
+    assert.deepEqual(g[1], expectRow1);
+    assert.deepEqual(g[3], [0, 0, 0, 0]);
+    const h = tf.randomNormal([2, 3, 4], 0, 1, "float32", 17);
+    await checkGradients(
+      (t) => emb.logits(t),
+      (t) => tf.reshape(tf.matMul(tf.reshape(t, [-1, 4]), emb.weight, false, true), [2, 3, 10]),
+      [h],
+    );
+    emb.weight.dispose();
+  });
+}
+
+function dropoutValues(n: number): Float32Array {
+  const rng = new SeededRng(5);
+  return Float32Array.from({ length: n }, () => (rng.uniform() < 0.2 ? 0 : 1.25));
+}
+
+Deno.test("dropout: seeded, inverted, off in inference", async () => {
+  await initBackend("wasm");
+  const x = tf.ones([100, 100]);
+  const a = await dropout(x, 0.3, { training: true, rng: new SeededRng(1) }).data();
+  const b = await dropout(x, 0.3, { training: true, rng: new SeededRng(1) }).data();
+  assert.deepEqual(a, b);
+  const zeros = a.filter((v) => v === 0).length / a.length;
+  assert.ok(Math.abs(zeros - 0.3) < 0.02, `drop fraction ${zeros}`);
+  assert.ok(a.every((v) => v === 0 || Math.abs(v - 1 / 0.7) < 1e-6));
+  assert.equal(dropout(x, 0.3, { training: false }), x);
+});
+
+Deno.test("attention: padded keys and future tokens do not leak; cached decoding equals the full pass", async () => {
+  await initBackend("wasm");
+  const attn = new MultiHeadAttention(new Scope({ seed: 4 }), { dim: 8, heads: 2 });
+  const x = tf.randomNormal([2, 5, 8], 0, 1, "float32", 20);
+  const pad = tf.tensor2d([[0, 0, 0, 1, 1], [0, 0, 0, 0, 0]]);
+  // Changing padded positions must not change the outputs at real positions.
+  const x2 = tf.concat([
+    tf.concat(
+      [tf.slice(x, [0, 0, 0], [1, 3, 8]), tf.randomNormal([1, 2, 8], 0, 5, "float32", 21)],
+      1,
+    ),
+    tf.slice(x, [1, 0, 0], [1, 5, 8]),
+  ]);
+  const bias = attentionBias({ padMask: pad });
+  const y1 = await tf.slice(attn.apply(x, { bias }, { training: false }), [0, 0, 0], [1, 3, 8])
+    .data();
+  const y2 = await tf.slice(attn.apply(x2, { bias }, { training: false }), [0, 0, 0], [1, 3, 8])
+    .data();
+  y1.forEach((v, i) => assert.ok(Math.abs(v - y2[i]) < 1e-5));
+  // Causal: position 2 ignores positions 3 and 4.
+  const causal = attentionBias({ causal: true, n: 5 });
+  const x3 = tf.concat([
+    tf.slice(x, [0, 0, 0], [2, 3, 8]),
+    tf.randomNormal([2, 2, 8], 0, 5, "float32", 22),
+  ], 1);
+  const c1 = await tf.slice(attn.apply(x, { bias: causal }, { training: false }), [0, 0, 0], [
+    2,
+    3,
+    8,
+  ]).data();
+  const c2 = await tf.slice(attn.apply(x3, { bias: causal }, { training: false }), [0, 0, 0], [
+    2,
+    3,
+    8,
+  ]).data();
+  c1.forEach((v, i) => assert.ok(Math.abs(v - c2[i]) < 1e-5));
+  // Incremental decoding with the cache reproduces the causal full pass.
+  const full = await attn.apply(x, { bias: causal }, { training: false }).array() as number[][][];
+  let cache = null;
+  for (let t = 0; t < 5; t++) {
+    const r = attn.step(tf.slice(x, [0, t, 0], [2, 1, 8]), { cache });
+    cache = r.cache;
+    const row = await r.y.array() as number[][][];
+    for (let b = 0; b < 2; b++) {
+      row[b][0].forEach((v, j) => assert.ok(Math.abs(v - full[b][t][j]) < 1e-5));
+    }
+  }
+});
+
+Deno.test("positions: the sinusoidal table is fairseq's", () => {
+  const t = sinusoidalTable(3, 6);
+  // position 2, channel 1: sin(2·10000^(−1/2)); channel 4 (cos half, i=1): cos(same)
+  const angle = 2 * Math.exp(-Math.log(10000) / 2);
+  assert.ok(Math.abs(t[2 * 6 + 1] - Math.sin(angle)) < 1e-6);
+  assert.ok(Math.abs(t[2 * 6 + 4] - Math.cos(angle)) < 1e-6);
+});
+
+Deno.test("wasm kernels (slice, split, transpose, column sum, batched product) equal cpu", async () => {
+  const cases = () => {
+    const x = tf.randomUniform([5, 7, 3, 4], -1, 1, "float32", 1);
+    const tall = tf.randomUniform([2, 67, 13], -1, 1, "float32", 2);
+    return [
+      tf.slice(x, [1, 2, 0, 1], [3, 4, 3, 2]),
+      ...tf.split(x, [2, 5], 1),
+      ...tf.split(tf.reshape(x, [-1]), 3),
+      tf.transpose(tf.randomUniform([37, 53], -1, 1, "float32", 3)),
+      tf.transpose(tall, [0, 2, 1]),
+      tf.transpose(x, [0, 2, 1, 3]),
+      tf.transpose(tf.cast(tf.mul(tf.randomUniform([9, 20], -1, 1, "float32", 6), 100), "int32")),
+      tf.clone(x),
+      tf.sum(tf.reshape(tall, [-1, 13]), 0),
+      tf.matMul(
+        tall as tf.Tensor3D,
+        tf.randomUniform([2, 13, 19], -1, 1, "float32", 7) as tf.Tensor3D,
+      ),
+    ];
+  };
+  await initBackend("cpu");
+  const ref = await Promise.all(cases().map((t) => t.data()));
+  await initBackend("wasm");
+  const got = await Promise.all(cases().map((t) => t.data()));
+  ref.forEach((r, i) => {
+    assert.equal(r.length, got[i].length);
+    r.forEach((v, j) => assert.ok(Math.abs(v - got[i][j]) < 1e-4, `case ${i} at ${j}`));
+  });
+  // The SIMD batched product behind batchMatMul on wasm, including the transposed-A form.
+  const a = tf.randomNormal([4, 17, 16], 0, 1, "float32", 8);
+  const b = tf.randomNormal([4, 16, 17], 0, 1, "float32", 9);
+  const fast = rawBatchMatMul(a, b);
+  await initBackend("cpu");
+  const slow = tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  assert.ok(await maxRelError(fast, slow) < 1e-4);
+});
+
+Deno.test({
+  name: "webgpu (software adapter): the layers agree with cpu",
+  ignore: !(navigator as unknown as { gpu?: unknown }).gpu,
+  fn: async () => {
+    const run = () => {
+      const x = tf.randomNormal([2, 3, 8], 0, 1, "float32", 30);
+      const w = tf.randomNormal([8, 8], 0, 1, "float32", 31) as tf.Tensor2D;
+      const b = tf.randomNormal([8], 0, 1, "float32", 32) as tf.Tensor1D;
+      const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => {
+        const h = linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D, { activation: "relu" });
+        const q = tf.reshape(h, [2, 2, 3, 4]);
+        const o = attentionCore({ q, k: q, v: q, bias: attentionBias({ causal: true, n: 3 }) });
+        return crossEntropy(
+          tf.reshape(gelu(o), [12, 4]),
+          tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3], "int32"),
+          { smoothing: 0.1 },
+        );
+      };
+      const grads = tf.grads(f)([x, w, b]);
+      return Promise.all([f(x, w, b), ...grads].map((t) => t.data()));
+    };
+    await initBackend("cpu");
+    const ref = await run();
+    try {
+      await initBackend("webgpu");
+    } catch {
+      return; // no usable adapter on this machine
+    }
+    const got = await run();
+    await initBackend("wasm");
+    ref.forEach((r, i) =>
+      r.forEach((v, j) =>
+        assert.ok(Math.abs(v - got[i][j]) < 1e-3 * Math.max(1, Math.abs(v)), `output ${i}[${j}]`)
+      )
+    );
+  },
+});
