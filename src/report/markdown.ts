@@ -7,7 +7,8 @@ import { mean, std } from "../metrics/stats.ts";
 import type { SuiteResultFile } from "../suite/result_file.ts";
 import type { ClaimOutcome } from "./verdict.ts";
 import { evaluateClaim } from "./verdict.ts";
-import { collapseCount, groupRuns, metricValues } from "./select.ts";
+import { collapseCount, groupRuns, metricValues, selectRuns } from "./select.ts";
+import type { RunRecord, TableSpec } from "../suite/types.ts";
 
 /** Plain statement of what our scale can and cannot say, printed once in the overview. */
 export const SCALE_CAVEAT =
@@ -59,6 +60,26 @@ export function deltaText(o: ClaimOutcome): string {
   return `${fmt(value)}${ci}`;
 }
 
+/** Rows of a results table: groups of runs, their counts and the metrics' mean ± std. */
+function resultsTable(runs: RunRecord[], table: TableSpec, counts: boolean): string[] {
+  const { groupBy, metrics } = table;
+  const head = [
+    ...groupBy,
+    ...(counts ? ["runs", "collapsed"] : []),
+    ...metrics.map((m) => m.title),
+  ];
+  if (counts) head.push("wall s/run");
+  const lines = [`| ${head.join(" | ")} |`, `|${Array(head.length).fill("---").join("|")}|`];
+  for (const [, group] of groupRuns(runs, groupBy)) {
+    const cells = groupBy.map((k) => String(group[0].labels[k]));
+    if (counts) cells.push(String(group.length), String(collapseCount(group)));
+    for (const m of metrics) cells.push(meanStd(metricValues(group, m.key), m.digits ?? 2));
+    if (counts) cells.push(fmt(mean(group.map((r) => r.wallMs / 1000)), 1));
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
 /**
  * The Markdown report of a suite; plot images are referenced as `<suite>.<plot id>.svg`.
  *
@@ -107,21 +128,10 @@ export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string 
     lines.push("");
   }
   lines.push("## Results", "");
-  const { groupBy, metrics } = s.table;
-  lines.push(
-    `| ${
-      [...groupBy, "runs", "collapsed", ...metrics.map((m) => m.title), "wall s/run"].join(" | ")
-    } |`,
-  );
-  lines.push(`|${Array(groupBy.length + 3 + metrics.length).fill("---").join("|")}|`);
-  for (const [, runs] of groupRuns(file.runs, groupBy)) {
-    const cells = groupBy.map((k) => String(runs[0].labels[k]));
-    cells.push(String(runs.length), String(collapseCount(runs)));
-    for (const m of metrics) cells.push(meanStd(metricValues(runs, m.key), m.digits ?? 2));
-    cells.push(fmt(mean(runs.map((r) => r.wallMs / 1000)), 1));
-    lines.push(`| ${cells.join(" | ")} |`);
+  lines.push(...resultsTable(file.runs, s.table, true), "");
+  for (const t of s.tables ?? []) {
+    lines.push(`### ${t.title}`, "", ...resultsTable(selectRuns(file.runs, t.where), t, false), "");
   }
-  lines.push("");
   const collapsed = file.runs.filter((r) => r.output.collapse);
   if (collapsed.length) {
     lines.push("Collapsed runs (why and when):", "");

@@ -30,6 +30,8 @@ export interface SuiteDescription {
   notes: string[];
   /** Results-table layout. */
   table: Suite["table"];
+  /** More tables. */
+  tables?: Suite["tables"];
 }
 
 /** A suite's results file. */
@@ -71,6 +73,7 @@ export function describeSuite(suite: Suite, profile: ProfileName): SuiteDescript
     plots: suite.plots,
     notes: suite.notes(profile),
     table: suite.table,
+    tables: suite.tables,
   };
 }
 

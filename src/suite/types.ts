@@ -213,5 +213,15 @@ export interface Suite {
   /** Paragraphs for the report: the scaling rule, the recipe, caveats. Markdown. */
   notes(profile: ProfileName): string[];
   /** Columns of the results table: labels to group by and metrics to show. */
-  table: { groupBy: string[]; metrics: { key: string; title: string; digits?: number }[] };
+  table: TableSpec;
+  /** More tables (e.g. one per quantity), each under its own heading. */
+  tables?: (TableSpec & { title: string; where?: Selector })[];
+}
+
+/** A results table: one row per group of runs, one column per metric (mean ± std). */
+export interface TableSpec {
+  /** Labels whose values make a row. */
+  groupBy: string[];
+  /** Metric columns. */
+  metrics: { key: string; title: string; digits?: number }[];
 }
