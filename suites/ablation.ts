@@ -81,7 +81,7 @@ export const ablationSuite: Suite = {
           evalEvery: 0,
           evalSize: 500,
           seed,
-        } as never, steps)
+        }, steps)
       );
     });
   },

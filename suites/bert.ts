@@ -7,10 +7,19 @@
 import { registerSuite } from "../src/suite/registry.ts";
 import type { ProfileName, Suite } from "../src/suite/types.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
-import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";
+import {
+  experiment,
+  normSeedGrid,
+  type PerProfile,
+  pick,
+  trainingPlots,
+  versus,
+} from "./common.ts";
 import { completionCheck, unPhaseCheck } from "./checks.ts";
 
 const TASK = experiment("sentence_classification.ts", "trainSentenceClassifier");
+const ACCURACY = { key: "test_accuracy", higherIsBetter: true };
+const MARGIN = 2;
 
 const NORMS: PerProfile<string[]> = {
   smoke: ["ln", "un"],
@@ -37,81 +46,52 @@ export const bertSuite: Suite = {
   runs(profile: ProfileName) {
     const steps = pick(STEPS, profile);
     const pre = pick(PRETRAIN, profile);
-    return pick(NORMS, profile).flatMap((norm) =>
-      seeds(pick(SEEDS, profile)).map((seed) =>
-        run({ norm, seed }, TASK, {
-          model: { preset: "small" },
-          norm,
-          normOptions: norm === "un" ? { window: 4, outlierFiltration: false } : {},
-          recipe: {
-            steps,
-            batchSize: 32,
-            lr: 1e-3,
-            warmupFraction: 0.1,
-            weightDecay: 0.01,
-            maxLen: 64,
-          },
-          pretrain: { steps: pre, batchSize: 32, seqLen: 64, lr: 1e-3 },
-          data: { vocabSize: 2000 },
-          evalEvery: profile === "smoke" ? 0 : Math.round(steps / 4),
-          seed,
-        } as never, steps + pre)
-      )
-    );
+    return normSeedGrid(pick(NORMS, profile), pick(SEEDS, profile), TASK, (norm, seed) => ({
+      input: {
+        model: { preset: "small" },
+        norm,
+        normOptions: norm === "un" ? { window: 4, outlierFiltration: false } : {},
+        recipe: {
+          steps,
+          batchSize: 32,
+          lr: 1e-3,
+          warmupFraction: 0.1,
+          weightDecay: 0.01,
+          maxLen: 64,
+        },
+        pretrain: { steps: pre, batchSize: 32, seqLen: 64, lr: 1e-3 },
+        data: { vocabSize: 2000 },
+        evalEvery: profile === "smoke" ? 0 : Math.round(steps / 4),
+        seed,
+      },
+      cost: steps + pre,
+    }));
   },
   claims: [
-    {
-      id: "bert.un-vs-ln",
-      claim: "UN matches LN in a BERT-like encoder",
+    versus("bert", "un", "ln", ACCURACY, { kind: "non-inferior", margin: MARGIN }, {
+      claim: "UN keeps LN's accuracy in a BERT-like encoder",
       source: "UN paper (LN-level quality in NLP Transformers)",
       paper: "UN ≈ LN",
-      metric: "test_accuracy",
-      higherIsBetter: true,
-      a: { norm: "un" },
-      b: { norm: "ln" },
-      test: { kind: "parity", margin: 2 },
-    },
-    {
-      id: "bert.bn-vs-ln",
+    }),
+    versus("bert", "bn", "ln", ACCURACY, { kind: "worse" }, {
       claim: "Naive BN is worse than LN in NLP",
       source: "PowerNorm paper, §3 and Table 1",
       paper: "BN clearly below LN in NLP tasks",
-      metric: "test_accuracy",
-      higherIsBetter: true,
-      a: { norm: "bn" },
-      b: { norm: "ln" },
-      test: { kind: "worse" },
-    },
-    {
-      id: "bert.pn-vs-ln",
+    }),
+    versus("bert", "pn", "ln", ACCURACY, { kind: "non-inferior", margin: MARGIN }, {
       claim: "PowerNorm matches or beats LN in NLP",
-      source: "PowerNorm paper",
+      source: "PowerNorm paper, Tables 1–2",
       paper: "PN ≥ LN",
-      metric: "test_accuracy",
-      higherIsBetter: true,
-      a: { norm: "pn" },
-      b: { norm: "ln" },
-      test: { kind: "parity", margin: 2 },
-    },
+    }),
   ],
-  plots: [
+  plots: trainingPlots(
+    { key: "test_accuracy", title: "Test accuracy", axis: "test accuracy (%)" },
     {
-      kind: "bar",
-      id: "accuracy",
-      title: "Test accuracy (mean ± std over seeds)",
-      metric: "test_accuracy",
-      groupBy: "norm",
-      yTitle: "test accuracy (%)",
+      curve: "valid_accuracy",
+      title: "Validation accuracy during fine-tuning",
+      axis: "validation accuracy (%)",
     },
-    {
-      kind: "curve",
-      id: "loss",
-      title: "Fine-tuning loss (band: ±1 std over seeds)",
-      curve: "train_loss",
-      groupBy: "norm",
-      yTitle: "training loss",
-    },
-  ],
+  ),
   checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
@@ -119,10 +99,9 @@ export const bertSuite: Suite = {
     (pick(PRETRAIN, profile)
       ? ` after ${pick(PRETRAIN, profile)} MLM pre-training updates on Brown`
       : " (no pre-training)") +
-    `, ${
-      pick(SEEDS, profile)
-    } seed(s) per norm. The test set has 300 sentences: one sentence is 0.33 points.`,
-    "**Parity margin.** ±2 accuracy points.",
+    `, ${pick(SEEDS, profile)} seed(s) per norm. The test set has 300 sentences: one sentence ` +
+    "is 0.33 points.",
+    `**Margin.** "Keeps accuracy" is tested as non-inferiority within ${MARGIN} points.`,
   ],
   table: {
     groupBy: ["norm"],

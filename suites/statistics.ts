@@ -88,7 +88,7 @@ export const statisticsSuite: Suite = {
             experiment: model,
             input: input(model, norm, seed, steps),
             window: 4,
-          } as never, steps * (model === "translation" ? 2 : 1)));
+          }, steps * (model === "translation" ? 2 : 1)));
         }
       }
     }

@@ -72,6 +72,8 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
   switch (test.kind) {
     case "parity":
       return `parity: the 95% CI of Δ${metric} lies within ±${test.margin}; outside it entirely → not reproduced`;
+    case "non-inferior":
+      return `not worse by more than ${test.margin}: the 95% CI of the gain in ${metric} lies above −${test.margin}; below it entirely → not reproduced`;
     case "better":
       return `better: the 95% CI of the gain in ${metric} lies above 0; below 0 → not reproduced`;
     case "worse":
@@ -133,11 +135,12 @@ export function evaluateClaim(spec: ClaimSpec, runs: RunRecord[]): ClaimOutcome 
     const m = test.margin;
     verdict = decide(d.low, d.high, d.low >= -m && d.high <= m, d.low > m || d.high < -m);
   } else {
-    // gain = how much better a is than b in the metric's own direction
-    const sign = (test.kind === "better") === spec.higherIsBetter ? 1 : -1;
+    // gain = how much better a is than b in the metric's own direction ("worse" flips it)
+    const sign = (test.kind === "worse") !== spec.higherIsBetter ? 1 : -1;
     const low = sign > 0 ? d.low : -d.high;
     const high = sign > 0 ? d.high : -d.low;
-    verdict = decide(low, high, low > 0, high < 0);
+    const bar = test.kind === "non-inferior" ? -test.margin : 0;
+    verdict = decide(low, high, low > bar, high < bar);
   }
   return { spec, a, b, estimate: { value: d.mean, low: d.low, high: d.high }, verdict, rule };
 }

@@ -110,6 +110,11 @@ export type Selector = Labels;
 export type ClaimTest =
   /** Parity: the 95% CI of mean(a) − mean(b) lies inside ±margin. */
   | { kind: "parity"; margin: number }
+  /**
+   * Non-inferiority: a is not worse than b by more than `margin` — the 95% CI of the gain
+   * (a − b in the metric's better direction) lies above −margin; "keeps accuracy" claims.
+   */
+  | { kind: "non-inferior"; margin: number }
   /** a is better than b: the 95% CI of the difference lies on the better side of 0. */
   | { kind: "better" }
   /** a is worse than b. */
