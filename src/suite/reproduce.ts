@@ -119,6 +119,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         expected: run.expected,
         runs: run.records,
         checks: [],
+        elapsedMs: Math.round(run.wallMs),
       };
       if (file.shard) {
         const path = `${options.outDir}/${shardFileName(suite.name, file.shard)}`;

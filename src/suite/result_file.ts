@@ -52,6 +52,11 @@ export interface SuiteResultFile {
   runs: RunRecord[];
   /** Checks on the runs (whole grids only). */
   checks: CheckResult[];
+  /**
+   * Wall-clock time of the `reproduce` call that completed this file, in ms (cached runs cost
+   * nothing in it); null for a merge of shards.
+   */
+  elapsedMs: number | null;
 }
 
 /**
@@ -165,5 +170,6 @@ export function mergeResultFiles(
     shard: null,
     runs,
     checks: checks(runs),
+    elapsedMs: null,
   };
 }
