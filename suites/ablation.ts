@@ -46,7 +46,15 @@ const NAMES: PerProfile<string[]> = {
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 2, full: 5 };
 const STEPS: PerProfile<number> = { smoke: 12, quick: 300, full: 3000 };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { ablationSuite } from "@normbench/normbench/suites";
+ * console.log(ablationSuite.name, ablationSuite.runs("quick").length, ablationSuite.claims.length);
+ * ```
+ */
 export const ablationSuite: Suite = {
   name: "ablation",
   title: "UN ablation: window, outlier filtration, warm-up",

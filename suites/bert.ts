@@ -30,7 +30,15 @@ const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, full: 5 };
 const STEPS: PerProfile<number> = { smoke: 10, quick: 120, full: 600 };
 const PRETRAIN: PerProfile<number> = { smoke: 0, quick: 0, full: 3000 };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { bertSuite } from "@normbench/normbench/suites";
+ * console.log(bertSuite.name, bertSuite.runs("quick").length, bertSuite.claims.length);
+ * ```
+ */
 export const bertSuite: Suite = {
   name: "bert",
   title: "BERT-like encoder: sentence classification accuracy per norm",

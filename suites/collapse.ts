@@ -40,7 +40,15 @@ const NORMS: PerProfile<string[]> = {
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 4, full: 10 };
 const STEPS: PerProfile<number> = { smoke: 8, quick: 150, full: 1000 };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { collapseSuite } from "@normbench/normbench/suites";
+ * console.log(collapseSuite.name, collapseSuite.runs("quick").length, collapseSuite.claims.length);
+ * ```
+ */
 export const collapseSuite: Suite = {
   name: "collapse",
   title: "Training collapse: how often each norm's training breaks down",

@@ -33,7 +33,15 @@ const VOCAB: PerProfile<{ tokenization: "word" | "bpe"; vocabSize: number }> = {
   full: { tokenization: "word", vocabSize: 10000 },
 };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { lmSuite } from "@normbench/normbench/suites";
+ * console.log(lmSuite.name, lmSuite.runs("quick").length, lmSuite.claims.length);
+ * ```
+ */
 export const lmSuite: Suite = {
   name: "lm",
   title: "Language modelling: perplexity per norm",

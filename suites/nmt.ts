@@ -30,7 +30,15 @@ const STEPS: PerProfile<number> = { smoke: 10, quick: 500, full: 6000 };
 const TEST_SENTENCES: PerProfile<number> = { smoke: 20, quick: 150, full: 1000 };
 const BEAM: PerProfile<number> = { smoke: 2, quick: 4, full: 5 };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { nmtSuite } from "@normbench/normbench/suites";
+ * console.log(nmtSuite.name, nmtSuite.runs("quick").length, nmtSuite.claims.length);
+ * ```
+ */
 export const nmtSuite: Suite = {
   name: "nmt",
   title: "Machine translation: BLEU per norm",

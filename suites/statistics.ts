@@ -61,7 +61,15 @@ function input(model: string, norm: string, seed: number, steps: number): unknow
   };
 }
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { statisticsSuite } from "@normbench/normbench/suites";
+ * console.log(statisticsSuite.name, statisticsSuite.runs("quick").length, statisticsSuite.claims.length);
+ * ```
+ */
 export const statisticsSuite: Suite = {
   name: "statistics",
   title: "Batch statistics during training: fluctuation and outliers",

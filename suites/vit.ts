@@ -32,7 +32,15 @@ const BATCH: PerProfile<number> = { smoke: 32, quick: 64, full: 128 };
 /** The UN authors' vision setting: window 4, outlier filtration on. */
 export const UN_VISION: Record<string, number | boolean> = { window: 4, outlierFiltration: true };
 
-/** The suite. */
+/**
+ * The suite.
+ *
+ * @example
+ * ```ts
+ * import { vitSuite } from "@normbench/normbench/suites";
+ * console.log(vitSuite.name, vitSuite.runs("quick").length, vitSuite.claims.length);
+ * ```
+ */
 export const vitSuite: Suite = {
   name: "vit",
   title: "Vision Transformer: image classification accuracy per norm",

@@ -16,7 +16,15 @@ export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
 /** The backends a run can actually use. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
 
-/** Every value `--backend` accepts, in the order help texts list them. */
+/**
+ * Every value `--backend` accepts, in the order help texts list them.
+ *
+ * @example
+ * ```ts
+ * import { BACKEND_CHOICES } from "@normbench/normbench";
+ * console.assert(BACKEND_CHOICES.includes("wasm"));
+ * ```
+ */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "wasm", "cpu"];
 
 /** Provenance of the backend a run used. */
@@ -103,7 +111,15 @@ export function probeWebGpu(): Promise<AdapterProbe | null> {
   return probed;
 }
 
-/** Throws a {@linkcode UsageError} unless `name` is a valid `--backend` value. */
+/**
+ * Throws a {@linkcode UsageError} unless `name` is a valid `--backend` value.
+ *
+ * @example
+ * ```ts
+ * import { parseBackendChoice } from "@normbench/normbench";
+ * console.assert(parseBackendChoice("cpu") === "cpu");
+ * ```
+ */
 export function parseBackendChoice(name: string): BackendChoice {
   if ((BACKEND_CHOICES as readonly string[]).includes(name)) return name as BackendChoice;
   throw new UsageError(`unknown backend '${name}'`, `use one of: ${BACKEND_CHOICES.join(", ")}`);

@@ -15,7 +15,15 @@ import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** Exit code for bad input (unknown names, bad numbers, missing or corrupt data). */
+/**
+ * Exit code for bad input (unknown names, bad numbers, missing or corrupt data).
+ *
+ * @example
+ * ```ts
+ * import { EXIT_USAGE } from "@normbench/normbench/cli";
+ * console.assert(EXIT_USAGE === 2);
+ * ```
+ */
 export const EXIT_USAGE = 2;
 
 /**

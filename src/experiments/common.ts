@@ -26,7 +26,15 @@ export interface ExperimentHooks {
   onStep?(step: number): void;
 }
 
-/** The authors' step-count constants and the horizon they belong to. */
+/**
+ * The authors' step-count constants and the horizon they belong to.
+ *
+ * @example
+ * ```ts
+ * import { AUTHORS_CONSTANTS } from "@normbench/normbench";
+ * console.assert(AUTHORS_CONSTANTS.unWarmup === 0.04);
+ * ```
+ */
 export const AUTHORS_CONSTANTS = {
   /** UN: warm-up 4000 of 100k updates (IWSLT14 and ImageNet recipes). */
   unWarmup: 4000 / 100_000,
@@ -69,7 +77,15 @@ export function scaleNormOptions(
   return { ...scaled, ...explicit };
 }
 
-/** The sentence reports print for the scaling rule. */
+/**
+ * The sentence reports print for the scaling rule.
+ *
+ * @example
+ * ```ts
+ * import { SCALING_RULE } from "@normbench/normbench";
+ * console.assert(SCALING_RULE.startsWith("**Scaling rule.**"));
+ * ```
+ */
 export const SCALING_RULE =
   "**Scaling rule.** Step-count constants are scaled to each run's length S: UN's warm-up is " +
   "0.04·S and its gradient compensation starts after max(0.01·S, warm-up) steps (the authors' " +
@@ -78,7 +94,17 @@ export const SCALING_RULE =
   "recent batches) is not a horizon and is kept. Unscaled, UN would stay in warm-up — an exact " +
   "batch-RMS norm — for the whole run and test nothing of UN itself.";
 
-/** A training result's curves and counters as a run output. */
+/**
+ * A training result's curves and counters as a run output.
+ *
+ * @example
+ * ```ts
+ * import { runOutput, type TrainResult } from "@normbench/normbench";
+ * const result = { losses: [2, 1], curve: [], collapse: null, completedSteps: 2, stepsPerSec: 1,
+ *   samplesPerSec: 8, effectiveGflops: 1, trainMs: 2000, normCounters: {} } as unknown as TrainResult;
+ * console.assert(runOutput(result, { acc: 0.5 }).curves!.train_loss.length === 2);
+ * ```
+ */
 export function runOutput(
   result: TrainResult,
   metrics: Record<string, number | null>,
@@ -122,7 +148,16 @@ export function runOutput(
   };
 }
 
-/** UN's phase record from the norm counters: is the windowed phase reached, how many skips. */
+/**
+ * UN's phase record from the norm counters: is the windowed phase reached, how many skips.
+ *
+ * @example
+ * ```ts
+ * import { unPhase } from "@normbench/normbench";
+ * const p = unPhase({ "a/iters": 100, "a/skipCount": 3, "b/iters": 100, "b/skipCount": 0 }, 40);
+ * console.assert(p.stepsAfterWarmup === 60 && p.skips === 3 && p.layers === 2);
+ * ```
+ */
 export function unPhase(
   counters: Record<string, number>,
   warmup: number,

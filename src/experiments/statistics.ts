@@ -134,7 +134,16 @@ export function layerFluctuation(
   };
 }
 
-/** Turns a trace into run-output metrics, curves and notes. */
+/**
+ * Turns a trace into run-output metrics, curves and notes.
+ *
+ * @example
+ * ```ts
+ * import { traceOutput } from "@normbench/normbench";
+ * const trace = [Array.from({ length: 12 }, () => Float32Array.of(1, 2))];
+ * console.assert(traceOutput(trace).metrics.stat_distance! < 1e-6);
+ * ```
+ */
 export function traceOutput(trace: StatTrace, window = 4): Pick<RunOutput, "curves"> & {
   metrics: Record<string, number | null>;
   notes: Record<string, Json>;

@@ -12,6 +12,12 @@ import type { Batch, LossOptions, Model } from "./types.ts";
 /**
  * Base class of the model zoo. Subclasses build their modules on `scope` and implement
  * `loss`, `macs` and (when a first layer skips its input gradient) `inputMacs`.
+ *
+ * @example
+ * ```ts
+ * import { BaseModel, createModel } from "@normbench/normbench";
+ * console.assert(createModel({ model: "lm", preset: "tiny", norm: "ln" }) instanceof BaseModel);
+ * ```
  */
 export abstract class BaseModel<C, B extends Batch> implements Model<C, B> {
   /** The configuration the model was built from. */

@@ -209,7 +209,16 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
   }
 }
 
-/** The flat positions (`[P]`) and targets (`[P]`) of an MLM batch's masked tokens. */
+/**
+ * The flat positions (`[P]`) and targets (`[P]`) of an MLM batch's masked tokens.
+ *
+ * @example
+ * ```ts
+ * import { maskedPositions } from "@normbench/normbench";
+ * const { positions } = maskedPositions({ kind: "mlm", tokens: Int32Array.of(5, 4, 7), shape: [1, 3], targets: Int32Array.of(-1, 9, -1) });
+ * console.assert(positions.dataSync()[0] === 1);
+ * ```
+ */
 export function maskedPositions(batch: MlmBatch): { positions: tf.Tensor1D; targets: tf.Tensor1D } {
   const positions: number[] = [];
   const targets: number[] = [];

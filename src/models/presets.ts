@@ -24,7 +24,15 @@ import type { ModelKind } from "./types.ts";
 import { VisionTransformer, type VitConfig } from "./vit.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** Every model kind, in the order help texts list them. */
+/**
+ * Every model kind, in the order help texts list them.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_KINDS } from "@normbench/normbench";
+ * console.assert(MODEL_KINDS.includes("translator"));
+ * ```
+ */
 export const MODEL_KINDS: readonly ModelKind[] = ["vit", "encoder", "translator", "lm"];
 
 /** The configuration type of each model kind. */
@@ -62,7 +70,15 @@ const common = { dropout: 0, attentionDropout: 0, maskNorms: false } as const;
 /** The translator's special ids: those of `src/data`'s BPE vocabularies. */
 const SPECIAL_IDS = { padId: PAD_ID, bosId: BOS_ID, eosId: EOS_ID } as const;
 
-/** The presets of each model kind. */
+/**
+ * The presets of each model kind.
+ *
+ * @example
+ * ```ts
+ * import { PRESETS } from "@normbench/normbench";
+ * console.assert(PRESETS.encoder["bert-base"].dim === 768);
+ * ```
+ */
 export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
   vit: {
     tiny: {

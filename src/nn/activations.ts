@@ -8,7 +8,15 @@ import * as tf from "../tf.ts";
 /** Activation names the feed-forward layers accept. */
 export type ActivationName = "relu" | "gelu";
 
-/** Every activation name, for error messages. */
+/**
+ * Every activation name, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { ACTIVATIONS } from "@normbench/normbench";
+ * console.assert(ACTIVATIONS.includes("gelu"));
+ * ```
+ */
 export const ACTIVATIONS: readonly ActivationName[] = ["relu", "gelu"];
 
 type GradInputs = (tf.Tensor | ((t: tf.Tensor[]) => void))[];

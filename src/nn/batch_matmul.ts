@@ -11,7 +11,16 @@ import { batchMatMulKernel } from "../backend/kernels.ts";
 
 type GradInputs = (tf.Tensor | ((t: tf.Tensor[]) => void))[];
 
-/** The last two axes swapped. */
+/**
+ * The last two axes swapped.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { swapLast } from "@normbench/normbench";
+ * console.assert(swapLast(tf.zeros([2, 3, 4])).shape.join() === "2,4,3");
+ * ```
+ */
 export function swapLast(x: tf.Tensor): tf.Tensor {
   const perm = x.shape.map((_, i) => i);
   perm[x.rank - 1] = x.rank - 2;
@@ -22,6 +31,13 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 /**
  * `a·b` (or `aᵀ·b` with `transposeA`) over the last two axes without gradient bookkeeping: the
  * fast kernel when there is one (on wasm `aᵀ·b` then needs no transpose), else tfjs's `matMul`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { rawBatchMatMul } from "@normbench/normbench";
+ * console.assert(rawBatchMatMul(tf.ones([2, 3, 4]), tf.ones([2, 4, 5])).shape.join() === "2,3,5");
+ * ```
  */
 export function rawBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false): tf.Tensor {
   return batchMatMulKernel(a, b, transposeA) ??

@@ -22,10 +22,26 @@ export type Placement = "pre" | "post" | "peri";
 /** A model's placement: one for every block, or `mix` (the first ⌊αL⌋ post, the rest pre). */
 export type ModelPlacement = Placement | "mix";
 
-/** Every model placement, for error messages. */
+/**
+ * Every model placement, for error messages.
+ *
+ * @example
+ * ```ts
+ * import { PLACEMENTS } from "@normbench/normbench";
+ * console.assert(PLACEMENTS.join() === "pre,post,peri,mix");
+ * ```
+ */
 export const PLACEMENTS: readonly ModelPlacement[] = ["pre", "post", "peri", "mix"];
 
-/** The fraction α of Mix-LN's post-norm layers. */
+/**
+ * The fraction α of Mix-LN's post-norm layers.
+ *
+ * @example
+ * ```ts
+ * import { MIX_POST_FRACTION } from "@normbench/normbench";
+ * console.assert(Math.floor(MIX_POST_FRACTION * 8) === 2); // 2 of 8 layers are post-norm
+ * ```
+ */
 export const MIX_POST_FRACTION = 0.25;
 
 /**

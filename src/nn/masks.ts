@@ -7,7 +7,15 @@
  */
 import * as tf from "../tf.ts";
 
-/** The bias given to masked scores: large enough to vanish after softmax, finite to avoid NaN. */
+/**
+ * The bias given to masked scores: large enough to vanish after softmax, finite to avoid NaN.
+ *
+ * @example
+ * ```ts
+ * import { MASKED_SCORE } from "@normbench/normbench";
+ * console.assert(Math.exp(MASKED_SCORE) === 0);
+ * ```
+ */
 export const MASKED_SCORE: number = -1e9;
 
 /**

@@ -35,7 +35,26 @@ export function plainVariables(prefix?: string): VariableFactory {
     tf.variable(initial, trainable, prefix ? `${prefix}/${localName}` : undefined);
 }
 
-/** Base class of the zoo: keeps the variables and implements the bookkeeping of {@linkcode Norm}. */
+/**
+ * Base class of the zoo: keeps the variables and implements the bookkeeping of {@linkcode Norm}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { NormBase } from "@normbench/normbench";
+ * class Scale extends NormBase {
+ *   readonly name = "none" as const;
+ *   readonly batchStatistics = false;
+ *   apply(x: tf.Tensor): tf.Tensor {
+ *     return tf.mul(x, 2);
+ *   }
+ *   inferenceSplit(): null {
+ *     return null;
+ *   }
+ * }
+ * console.assert(new Scale(4, {}).apply(tf.ones([1, 4])).shape[1] === 4);
+ * ```
+ */
 export abstract class NormBase implements Norm {
   abstract readonly name: NormName;
   abstract readonly batchStatistics: boolean;

@@ -8,7 +8,15 @@ import { NormBase, type NormConstruction, tokenMean } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `bn` (torch conventions, not tfjs layer defaults). */
+/**
+ * Options of `bn` (torch conventions, not tfjs layer defaults).
+ *
+ * @example
+ * ```ts
+ * import { BATCH_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(BATCH_NORM_OPTIONS.momentum.default === 0.1);
+ * ```
+ */
 export const BATCH_NORM_OPTIONS: OptionSpecs = {
   eps: { default: 1e-5, rule: "positive", doc: "added to the variance" },
   momentum: {

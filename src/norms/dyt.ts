@@ -8,7 +8,15 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `dyt`. */
+/**
+ * Options of `dyt`.
+ *
+ * @example
+ * ```ts
+ * import { DYT_OPTIONS } from "@normbench/normbench";
+ * console.assert(DYT_OPTIONS.alphaInit.default === 0.5);
+ * ```
+ */
 export const DYT_OPTIONS: OptionSpecs = {
   alphaInit: { default: 0.5, rule: "positive", doc: "initial value of the learned scalar α" },
 };

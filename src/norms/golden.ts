@@ -67,7 +67,15 @@ export interface Tolerance {
   atol: number;
 }
 
-/** The default tolerance, as the golden README asks. */
+/**
+ * The default tolerance, as the golden README asks.
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_TOLERANCE } from "@normbench/normbench";
+ * console.assert(GOLDEN_TOLERANCE.rtol === 1e-4);
+ * ```
+ */
 export const GOLDEN_TOLERANCE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 
 /** The error of one recorded field, over every step that recorded it. */
@@ -204,7 +212,16 @@ export function parseGolden(text: string, source = "<text>"): GoldenFile {
   return { name: typeof o.name === "string" ? o.name : source, ...o } as GoldenFile;
 }
 
-/** Reads and parses a golden file; a missing file is a {@linkcode UsageError}. */
+/**
+ * Reads and parses a golden file; a missing file is a {@linkcode UsageError}.
+ *
+ * @example
+ * ```ts
+ * import { readGolden } from "@normbench/normbench";
+ * const golden = await readGolden("test/fixtures/golden/un_padded_tokens.json");
+ * console.assert(golden.norm === "un" && golden.pad_mask !== null);
+ * ```
+ */
 export async function readGolden(path: string): Promise<GoldenFile> {
   let text: string;
   try {

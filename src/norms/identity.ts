@@ -8,7 +8,15 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { NormCallOptions } from "./types.ts";
 
-/** `none` takes no options. */
+/**
+ * `none` takes no options.
+ *
+ * @example
+ * ```ts
+ * import { IDENTITY_OPTIONS } from "@normbench/normbench";
+ * console.assert(Object.keys(IDENTITY_OPTIONS).length === 0);
+ * ```
+ */
 export const IDENTITY_OPTIONS: OptionSpecs = {};
 
 /**

@@ -9,12 +9,30 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `ln`. */
+/**
+ * Options of `ln`.
+ *
+ * @example
+ * ```ts
+ * import { LAYER_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(LAYER_NORM_OPTIONS.eps.default === 1e-5);
+ * ```
+ */
 export const LAYER_NORM_OPTIONS: OptionSpecs = {
   eps: { default: 1e-5, rule: "positive", doc: "added to the token variance" },
 };
 
-/** Standardises each token over its channels: (x − μ_tok) / sqrt(σ²_tok + eps). */
+/**
+ * Standardises each token over its channels: (x − μ_tok) / sqrt(σ²_tok + eps).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { standardize } from "@normbench/normbench";
+ * const z = standardize(tf.tensor2d([[1, 2, 3]]), 1e-5);
+ * console.assert(Math.abs(z.dataSync()[1]) < 1e-6);
+ * ```
+ */
 export function standardize(x: tf.Tensor, eps: number): tf.Tensor {
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);

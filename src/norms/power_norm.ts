@@ -9,7 +9,15 @@ import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** Options of `pn`, with the authors' defaults. */
+/**
+ * Options of `pn`, with the authors' defaults.
+ *
+ * @example
+ * ```ts
+ * import { POWER_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(POWER_NORM_OPTIONS.alphaBkw.default === 0.9);
+ * ```
+ */
 export const POWER_NORM_OPTIONS: OptionSpecs = {
   warmup: { default: 10000, rule: "int>=0", doc: "steps that use the batch statistic" },
   groups: {

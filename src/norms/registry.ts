@@ -79,7 +79,15 @@ const ENTRIES: Record<NormName, NormEntry> = {
   },
 };
 
-/** Every norm name, in the order reports list them. */
+/**
+ * Every norm name, in the order reports list them.
+ *
+ * @example
+ * ```ts
+ * import { NORM_NAMES } from "@normbench/normbench";
+ * console.assert(NORM_NAMES.includes("un") && NORM_NAMES.length === 8);
+ * ```
+ */
 export const NORM_NAMES: readonly NormName[] = Object.keys(ENTRIES) as NormName[];
 
 /** Options of {@linkcode createNorm}: the norm's own options plus construction options. */

@@ -10,7 +10,15 @@ import { standardize } from "./layer_norm.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `repbn`. */
+/**
+ * Options of `repbn`.
+ *
+ * @example
+ * ```ts
+ * import { REP_BN_OPTIONS } from "@normbench/normbench";
+ * console.assert(REP_BN_OPTIONS.etaInit.default === 1);
+ * ```
+ */
 export const REP_BN_OPTIONS: OptionSpecs = {
   eps: { default: 1e-5, rule: "positive", doc: "added to the variance (LN and BN)" },
   momentum: { default: 0.1, rule: "unit-open", doc: "BN running-statistics momentum (torch)" },

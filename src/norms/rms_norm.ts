@@ -8,12 +8,30 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `rms`. */
+/**
+ * Options of `rms`.
+ *
+ * @example
+ * ```ts
+ * import { RMS_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(RMS_NORM_OPTIONS.eps.default === 1e-5);
+ * ```
+ */
 export const RMS_NORM_OPTIONS: OptionSpecs = {
   eps: { default: 1e-5, rule: "positive", doc: "added to the token mean square" },
 };
 
-/** x / sqrt(mean_tok(x²) + eps), per token over channels. */
+/**
+ * x / sqrt(mean_tok(x²) + eps), per token over channels.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { rmsScale } from "@normbench/normbench";
+ * const y = rmsScale(tf.tensor2d([[3, 3]]), 0);
+ * console.assert(Math.abs(y.dataSync()[0] - 1) < 1e-6);
+ * ```
+ */
 export function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
   return tf.tidy(() => tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))));
 }

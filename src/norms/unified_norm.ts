@@ -12,7 +12,15 @@ import { assignIf, NormBase, type NormConstruction, tokenMean, tokenSum } from "
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
-/** Options of `un`, with the authors' defaults. */
+/**
+ * Options of `un`, with the authors' defaults.
+ *
+ * @example
+ * ```ts
+ * import { UNIFIED_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(UNIFIED_NORM_OPTIONS.window.default === 4);
+ * ```
+ */
 export const UNIFIED_NORM_OPTIONS: OptionSpecs = {
   window: { default: 4, rule: "int>=1", doc: "forward window W of quadratic means" },
   windowBackward: {

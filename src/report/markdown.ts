@@ -10,7 +10,15 @@ import { evaluateClaim } from "./verdict.ts";
 import { collapseCount, groupRuns, metricValues, selectRuns } from "./select.ts";
 import type { RunRecord, TableSpec } from "../suite/types.ts";
 
-/** Plain statement of what our scale can and cannot say, printed once in the overview. */
+/**
+ * Plain statement of what our scale can and cannot say, printed once in the overview.
+ *
+ * @example
+ * ```ts
+ * import { SCALE_CAVEAT } from "@normbench/normbench";
+ * console.assert(SCALE_CAVEAT.includes("direction"));
+ * ```
+ */
 export const SCALE_CAVEAT =
   "Every number here comes from models and data sets far smaller than the papers' (a 2-core CPU " +
   "stands in for 8 GPUs; Fashion-MNIST for ImageNet; a Spanish→English Bible for IWSLT14; the Brown " +
@@ -20,7 +28,15 @@ export const SCALE_CAVEAT =
   "of each claim — parity, better, worse, collapses more — under a stated rule. A verdict is about " +
   "this scale and this runtime, not a verdict on the paper.";
 
-/** Formats a number with `digits` decimals; NaN/∞ as "—". */
+/**
+ * Formats a number with `digits` decimals; NaN/∞ as "—".
+ *
+ * @example
+ * ```ts
+ * import { fmt } from "@normbench/normbench";
+ * console.assert(fmt(1.234, 1) === "1.2" && fmt(NaN) === "—");
+ * ```
+ */
 export function fmt(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : "—";
 }
@@ -37,12 +53,30 @@ function escape(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
-/** Every claim of a results file, decided. */
+/**
+ * Every claim of a results file, decided.
+ *
+ * @example
+ * ```ts
+ * import { claimOutcomes, readResultFiles } from "@normbench/normbench";
+ * for (const file of await readResultFiles("results")) console.log(claimOutcomes(file).map((o) => o.verdict));
+ * ```
+ */
 export function claimOutcomes(file: SuiteResultFile): ClaimOutcome[] {
   return file.suite.claims.map((c) => evaluateClaim(c, file.runs));
 }
 
-/** "mean ± std (n)" of a claim side, or the rate for collapse claims. */
+/**
+ * "mean ± std (n)" of a claim side, or the rate for collapse claims.
+ *
+ * @example
+ * ```ts
+ * import { evaluateClaim, oursText } from "@normbench/normbench";
+ * const o = evaluateClaim({ id: "x", claim: "c", source: "s", paper: "p", metric: "m", higherIsBetter: true,
+ *   a: { norm: "un" }, b: { norm: "ln" }, test: { kind: "better" } }, []);
+ * console.assert(oursText(o) === "— vs —");
+ * ```
+ */
 export function oursText(o: ClaimOutcome): string {
   if (o.spec.test.kind === "collapses-more") {
     const b = o.b ? `, vs ${o.b.collapsed}/${o.b.runs}` : "";
@@ -53,7 +87,17 @@ export function oursText(o: ClaimOutcome): string {
   return o.b ? `${side(o.a)} vs ${side(o.b)}` : side(o.a);
 }
 
-/** "Δ [low, high]" of a claim. */
+/**
+ * "Δ [low, high]" of a claim.
+ *
+ * @example
+ * ```ts
+ * import { deltaText, evaluateClaim } from "@normbench/normbench";
+ * const o = evaluateClaim({ id: "x", claim: "c", source: "s", paper: "p", metric: "m", higherIsBetter: true,
+ *   a: { norm: "un" }, b: { norm: "ln" }, test: { kind: "better" } }, []);
+ * console.assert(deltaText(o) === "—");
+ * ```
+ */
 export function deltaText(o: ClaimOutcome): string {
   const { value, low, high } = o.estimate;
   const ci = Number.isFinite(low) && Number.isFinite(high) ? ` [${fmt(low)}, ${fmt(high)}]` : "";

@@ -52,14 +52,32 @@ export function groupRuns(records: RunRecord[], keys: string[]): Map<string, Run
   return groups;
 }
 
-/** The finite values of `metric` over `records` (nulls and non-finite values left out). */
+/**
+ * The finite values of `metric` over `records` (nulls and non-finite values left out).
+ *
+ * @example
+ * ```ts
+ * import { metricValues, type RunRecord } from "@normbench/normbench";
+ * const runs = [{ output: { metrics: { acc: 0.9 } } }, { output: { metrics: { acc: null } } }] as unknown as RunRecord[];
+ * console.assert(metricValues(runs, "acc").length === 1);
+ * ```
+ */
 export function metricValues(records: RunRecord[], metric: string): number[] {
   return records.map((r) => r.output.metrics[metric]).filter((v): v is number =>
     typeof v === "number" && Number.isFinite(v)
   );
 }
 
-/** How many of `records` collapsed. */
+/**
+ * How many of `records` collapsed.
+ *
+ * @example
+ * ```ts
+ * import { collapseCount, type RunRecord } from "@normbench/normbench";
+ * const runs = [{ output: { metrics: {}, collapse: { step: 3, reason: "nan" } } }] as unknown as RunRecord[];
+ * console.assert(collapseCount(runs) === 1);
+ * ```
+ */
 export function collapseCount(records: RunRecord[]): number {
   return records.filter((r) => r.output.collapse).length;
 }

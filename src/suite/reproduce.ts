@@ -57,7 +57,15 @@ export interface ReproduceResult {
   wallMs: Record<string, number>;
 }
 
-/** The file name of a shard's results. */
+/**
+ * The file name of a shard's results.
+ *
+ * @example
+ * ```ts
+ * import { shardFileName } from "@normbench/normbench";
+ * console.assert(shardFileName("vit", { index: 1, count: 4 }) === "vit.shard-1-of-4.json");
+ * ```
+ */
 export function shardFileName(suite: string, shard: Shard): string {
   return `${suite}.shard-${shard.index}-of-${shard.count}.json`;
 }

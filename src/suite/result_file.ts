@@ -9,7 +9,15 @@ import type { Provenance } from "./provenance.ts";
 import type { Shard } from "./shard.ts";
 import type { CheckResult, ClaimSpec, PlotSpec, ProfileName, RunRecord, Suite } from "./types.ts";
 
-/** Format tag of results files. */
+/**
+ * Format tag of results files.
+ *
+ * @example
+ * ```ts
+ * import { RESULT_FORMAT } from "@normbench/normbench";
+ * console.assert(RESULT_FORMAT === "normbench.suite/1");
+ * ```
+ */
 export const RESULT_FORMAT = "normbench.suite/1";
 
 /** The plain-data description of a suite, as stored with its results. */

@@ -13,7 +13,15 @@ import type { BackendInfo } from "../backend/backend.ts";
 /** The profiles every suite defines: `smoke` (tests), `quick` (default), `full` (hours). */
 export type ProfileName = "smoke" | "quick" | "full";
 
-/** Every profile, from the cheapest. */
+/**
+ * Every profile, from the cheapest.
+ *
+ * @example
+ * ```ts
+ * import { PROFILE_NAMES } from "@normbench/normbench";
+ * console.assert(PROFILE_NAMES.join() === "smoke,quick,full");
+ * ```
+ */
 export const PROFILE_NAMES: readonly ProfileName[] = ["smoke", "quick", "full"];
 
 /** A JSON value (what crosses worker boundaries and lands in results files). */

@@ -52,7 +52,15 @@ function zeroVariable(size: number): tf.Variable {
   return v;
 }
 
-/** Fills in defaults and validates an optimizer config. */
+/**
+ * Fills in defaults and validates an optimizer config.
+ *
+ * @example
+ * ```ts
+ * import { resolveOptimizerConfig } from "@normbench/normbench";
+ * console.assert(resolveOptimizerConfig({ kind: "adam", lr: 1e-3 }).beta2 === 0.999);
+ * ```
+ */
 export function resolveOptimizerConfig(config: OptimizerConfig): Required<OptimizerConfig> {
   const c = {
     beta1: 0.9,

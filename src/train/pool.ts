@@ -34,7 +34,16 @@ export interface PoolRunOptions {
   timeoutMs?: number;
 }
 
-/** A task failed in its worker; `name`, `message` and `hint` come from the original error. */
+/**
+ * A task failed in its worker; `name`, `message` and `hint` come from the original error.
+ *
+ * @example
+ * ```ts
+ * import { PoolTaskError } from "@normbench/normbench";
+ * const err = new PoolTaskError({ name: "UsageError", message: "bad", hint: "fix it" });
+ * console.assert(err.originalName === "UsageError" && err.hint === "fix it");
+ * ```
+ */
 export class PoolTaskError extends Error {
   /** The original error's name (e.g. `UsageError`). */
   readonly originalName: string;

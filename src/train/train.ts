@@ -141,7 +141,15 @@ interface LoopState {
   samples: number;
 }
 
-/** Samples in a batch. */
+/**
+ * Samples in a batch.
+ *
+ * @example
+ * ```ts
+ * import { batchSize } from "@normbench/normbench";
+ * console.assert(batchSize({ kind: "lm", tokens: new Int32Array(10), shape: [2, 5] }) === 2);
+ * ```
+ */
 export function batchSize(batch: Batch): number {
   switch (batch.kind) {
     case "translate":
