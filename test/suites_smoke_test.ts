@@ -13,8 +13,19 @@ Deno.test("suites: the smoke profile of every suite runs end to end and writes e
     const started = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
-        "run", "-A", MAIN, "reproduce", "--profile", "smoke", "--jobs", "2", "--quiet",
-        "--out", `${dir}/results`, "--cache", `${dir}/cache`,
+        "run",
+        "-A",
+        MAIN,
+        "reproduce",
+        "--profile",
+        "smoke",
+        "--jobs",
+        "2",
+        "--quiet",
+        "--out",
+        `${dir}/results`,
+        "--cache",
+        `${dir}/cache`,
       ],
       stdout: "piped",
       stderr: "piped",
@@ -36,7 +47,8 @@ Deno.test("suites: the smoke profile of every suite runs end to end and writes e
       for (const run of file.runs) {
         assert.ok(run.backend.cpu && run.hash.length === 64, `${suite.name}/${run.id} provenance`);
         assert.ok(
-          run.output.collapse || Object.values(run.output.metrics).some((v) => typeof v === "number"),
+          run.output.collapse ||
+            Object.values(run.output.metrics).some((v) => typeof v === "number"),
           `${suite.name}/${run.id} has neither metrics nor a collapse record`,
         );
       }

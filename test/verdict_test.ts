@@ -37,9 +37,18 @@ const verdict = (c: ClaimSpec, r: RunRecord[]) => evaluateClaim(c, r).verdict;
 
 Deno.test("verdict: parity needs the whole CI of Δ inside ±margin", () => {
   const b = runs("b", [80, 80.2, 79.8]);
-  assert.equal(verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [80.1, 79.9, 80]), ...b]), "reproduced");
-  assert.equal(verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [85, 85.2, 84.8]), ...b]), "not reproduced");
-  assert.equal(verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [78, 82, 80.5]), ...b]), "inconclusive");
+  assert.equal(
+    verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [80.1, 79.9, 80]), ...b]),
+    "reproduced",
+  );
+  assert.equal(
+    verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [85, 85.2, 84.8]), ...b]),
+    "not reproduced",
+  );
+  assert.equal(
+    verdict(claim({ kind: "parity", margin: 1 }), [...runs("a", [78, 82, 80.5]), ...b]),
+    "inconclusive",
+  );
 });
 
 Deno.test("verdict: non-inferiority accepts a better side and rejects a clearly worse one", () => {
@@ -63,7 +72,10 @@ Deno.test("verdict: better and worse follow the metric's direction", () => {
 });
 
 Deno.test("verdict: one value a side, or none, is inconclusive; collapsed runs carry no value", () => {
-  assert.equal(verdict(claim({ kind: "better" }), [...runs("a", [90]), ...runs("b", [10])]), "inconclusive");
+  assert.equal(
+    verdict(claim({ kind: "better" }), [...runs("a", [90]), ...runs("b", [10])]),
+    "inconclusive",
+  );
   const outcome = evaluateClaim(claim({ kind: "better" }), [
     ...runs("a", [90, null, 91], [false, true, false]),
     ...runs("b", [80, 81, 80.5]),
