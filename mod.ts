@@ -23,5 +23,6 @@ export * from "./src/train/mod.ts";
 export * from "./src/data/mod.ts";
 export * from "./src/metrics/mod.ts";
 export * from "./src/experiments/mod.ts";
+export * from "./src/efficiency/mod.ts";
 export * from "./src/suite/mod.ts";
 export * from "./src/report/mod.ts";

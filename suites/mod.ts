@@ -17,3 +17,4 @@ export { lmSuite } from "./lm.ts";
 export { collapseSuite } from "./collapse.ts";
 export { ablationSuite } from "./ablation.ts";
 export { statisticsSuite } from "./statistics.ts";
+export { efficiencySuite } from "./efficiency.ts";

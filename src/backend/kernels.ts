@@ -1,12 +1,14 @@
 /**
  * Kernels some backends lack or run slowly, registered on demand (see `registerMissingKernels`):
  * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), copy-free `Slice`/`SplitV`/`Identity`,
- * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`).
+ * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
+ * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`.
  *
  * @module
  */
 import * as tf from "../tf.ts";
 import type { BackendName } from "./backend.ts";
+import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
 import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
 import {
@@ -30,6 +32,7 @@ const done = new Set<BackendName>();
 export function registerMissingKernels(backend: BackendName): void {
   if (done.has(backend)) return;
   done.add(backend);
+  registerFusedLayerNorm(backend);
   if (backend === "wasm" && !tf.getKernel("UnsortedSegmentSum", "wasm")) {
     // The gradient of tf.gather (token embeddings).
     tf.registerKernel({

@@ -12,3 +12,4 @@
  */
 export * from "./backend.ts";
 export { registerMissingKernels } from "./kernels.ts";
+export { FUSED_LAYER_NORM, fusedLayerNorm, registerFusedLayerNorm } from "./fused_layer_norm.ts";

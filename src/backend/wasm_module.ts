@@ -1,7 +1,7 @@
 /**
  * Two kernels for the wasm backend, written as a small WebAssembly (SIMD) module that works
- * directly on tfjs-wasm's heap. The module is assembled here from its instructions (no build
- * step, no binary blob) and imports tfjs-wasm's own memory.
+ * directly on tfjs-wasm's heap. The module is assembled here from its instructions (with
+ * `wasm_assembler.ts`: no build step, no binary blob) and imports tfjs-wasm's own memory.
  *
  * - `bmm`: batched matrix product. tfjs-wasm sends every batched product (`[G, M, K]·[G, K, N]`
  *   with G > 1, as in attention) to a scalar triple loop at ~2 GFLOP/s; only 2-D products reach
@@ -17,111 +17,25 @@
  */
 import * as tf from "../tf.ts";
 import type { WasmHeapBackend } from "./segment_sum.ts";
+import {
+  F32,
+  I32,
+  inc,
+  less,
+  op,
+  section,
+  str,
+  uleb,
+  V128,
+  vec,
+  whileLoop,
+} from "./wasm_assembler.ts";
 
 /** The batched product's registered name. */
 export const SIMD_BATCH_MATMUL = "NormbenchBatchMatMul";
 
 /** The column sum's registered name. */
 export const SIMD_COLUMN_SUM = "NormbenchColumnSum";
-
-// ---- a minimal WebAssembly assembler ------------------------------------------------------
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  while (true) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function str(s: string): number[] {
-  return [...uleb(s.length), ...new TextEncoder().encode(s)];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  i32: (n: number) => [0x41, ...sleb(n)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  gtS: [0x4a],
-  ltS: [0x48],
-  select: [0x1b],
-  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
-  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
-  leS: [0x4c],
-  eqz: [0x45],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
-  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
-  f32Add: [0x92],
-  f32Mul: [0x94],
-  f32Zero: [0x43, 0, 0, 0, 0],
-  vLoad: (offset = 0) => [0xfd, ...uleb(0x00), 2, ...uleb(offset)],
-  vStore: (offset = 0) => [0xfd, ...uleb(0x0b), 2, ...uleb(offset)],
-  vZero: [0xfd, ...uleb(0x0c), ...new Array(16).fill(0)],
-  splat: [0xfd, ...uleb(0x13)],
-  vAdd: [0xfd, ...uleb(0xe4)],
-  vMul: [0xfd, ...uleb(0xe6)],
-};
-
-/** `local += value` for an i32 local. */
-function inc(local: number, value: number[]): number[] {
-  return [...op.get(local), ...value, ...op.add, ...op.set(local)];
-}
-
-/** `x < y` for i32 locals (signed). */
-function less(x: number, y: number): number[] {
-  return [...op.get(y), ...op.get(x), ...op.gtS];
-}
-
-/** `while (cond) body` with `cond` leaving an i32 on the stack. */
-function whileLoop(cond: number[], body: number[]): number[] {
-  return [
-    ...op.block,
-    ...op.loop,
-    ...cond,
-    ...op.eqz,
-    ...op.brIf(1),
-    ...body,
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
-}
 
 // Params: a, b, c (byte offsets), G, M, K, N, and A's byte steps between rows i and along k
 // (K·4 and 4 for a row-major A; 4 and M·4 for a transposed one).
@@ -614,8 +528,11 @@ interface Kernels {
   colsum: ColumnSum;
 }
 
-interface WasmBackendInternals extends WasmHeapBackend {
+/** The parts of tfjs-wasm's backend a kernel working on its heap needs. */
+export interface WasmBackendInternals extends WasmHeapBackend {
+  /** The backend's WebAssembly instance (its memory is the heap). */
   wasm: { asm: { memory: WebAssembly.Memory } };
+  /** Where each tensor lives on the heap. */
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
 }
 
@@ -637,7 +554,8 @@ function kernelsFor(backend: WasmBackendInternals): Kernels {
   return k;
 }
 
-function offsetOf(backend: WasmBackendInternals, t: tf.TensorInfo): number {
+/** The byte offset of a tensor's data on the wasm heap. */
+export function offsetOf(backend: WasmBackendInternals, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId).memoryOffset;
 }
 

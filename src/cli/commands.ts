@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { registerBackend } from "./backend_command.ts";
 import { registerBench } from "./bench_command.ts";
+import { registerBenchInfer } from "./bench_infer_command.ts";
 import { registerBleu } from "./bleu_command.ts";
 import { registerData } from "./data_command.ts";
 import { registerGolden } from "./golden_command.ts";
@@ -31,4 +32,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerData,
   registerBleu,
   registerBench,
+  registerBenchInfer,
 ];

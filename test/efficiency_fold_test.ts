@@ -1,0 +1,234 @@
+// Whole Pre-norm models folded for inference give the outputs of the zoo models they come from,
+// for every foldable variant, on the same weights and non-trivial norm state.
+import assert from "node:assert/strict";
+import * as tf from "../src/tf.ts";
+import { initBackend } from "../src/backend/backend.ts";
+import { type AnyModel, createModel } from "../src/models/presets.ts";
+import { syntheticBatch } from "../src/models/synthetic.ts";
+import type { Batch } from "../src/models/types.ts";
+import { hashSeed } from "../src/nn/rng.ts";
+import { benchInfer } from "../src/efficiency/bench_infer.ts";
+import { measureEfficiency, withBackend } from "../src/efficiency/efficiency_task.ts";
+import { buildInference } from "../src/efficiency/inference_model.ts";
+import { randomizeNormState } from "../src/efficiency/norm_state.ts";
+import { createNormSet, disposeNorms, normSlots } from "../src/efficiency/norm_slots.ts";
+import { VARIANTS } from "../src/efficiency/variants.ts";
+import { UsageError } from "../src/util/errors.ts";
+import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
+
+const gpu = await hasWebGpu();
+
+/** The zoo model's own inference output for a batch (translator: log-probabilities of step 1). */
+function zooOutput(model: AnyModel, batch: Batch): tf.Tensor {
+  return tf.tidy(() => {
+    switch (model.config.kind) {
+      case "vit":
+        return (model as Extract<AnyModel, { config: { kind: "vit" } }>).logits(batch as never);
+      case "encoder":
+        return (model as Extract<AnyModel, { config: { kind: "encoder" } }>)
+          .classify(batch as never);
+      default: {
+        const t = model as Extract<AnyModel, { config: { kind: "translator" } }>;
+        const b = batch as Extract<Batch, { kind: "translate" }>;
+        const state = t.startSearch(tf.tensor2d(b.src, b.srcShape, "int32"));
+        const bos = tf.fill([b.srcShape[0], 1], t.config.bosId, "int32");
+        return t.stepSearch(bos, 0, { caches: t.decoder.blocks.map(() => null), ...state })
+          .logProbs;
+      }
+    }
+  });
+}
+
+/** The batch with its last sequence's last two tokens turned into padding (text models). */
+function withPadding(batch: Batch): Batch {
+  const pad = (ids: Int32Array, n: number) => {
+    const out = ids.slice();
+    out[out.length - 1] = 0;
+    out[out.length - 2] = 0;
+    return n > 2 ? out : ids;
+  };
+  if (batch.kind === "classify") return { ...batch, tokens: pad(batch.tokens, batch.shape[1]) };
+  if (batch.kind === "translate") return { ...batch, src: pad(batch.src, batch.srcShape[1]) };
+  return batch;
+}
+
+/** The engine's output in the zoo's form (translator logits → log-probabilities). */
+function engineOutput(model: AnyModel, y: tf.Tensor): tf.Tensor {
+  if (model.config.kind !== "translator") return y;
+  return tf.tidy(() => tf.logSoftmax(tf.reshape(y, [y.shape[0], -1])));
+}
+
+const MODELS: { model: "vit" | "encoder" | "translator"; overrides?: Record<string, unknown> }[] = [
+  { model: "vit" },
+  { model: "encoder" }, // mean pooling: the final norm folds into the classifier
+  { model: "encoder", overrides: { pooling: "cls" } }, // cls pooling: into the pooler
+  { model: "translator" }, // encoder final norm into every cross.kv; tied output keeps an op
+];
+
+for (const backend of ["wasm", "cpu", "webgpu"] as const) {
+  Deno.test({
+    name: `efficiency fold (${backend}): every variant of a whole model matches the zoo model`,
+    ignore: backend === "webgpu" && !gpu && !REQUIRE_WEBGPU,
+  }, async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    for (const m of MODELS) {
+      for (const variant of VARIANTS) {
+        const model = createModel({
+          model: m.model,
+          preset: "tiny",
+          norm: variant.norm,
+          overrides: m.overrides,
+          seed: 5,
+        });
+        // non-trivial state: γ, β, running statistics, φ, α, η all drawn at random
+        model.norms().forEach((n, i) => randomizeNormState(n, hashSeed(11, i)));
+        const batch = withPadding(syntheticBatch(model, { batch: 3, seed: 4 }));
+        // The reference is the zoo model itself; on WebGPU the engine's own `zoo` execution of
+        // the same norms (validated against the zoo models on wasm and cpu above), because the
+        // zoo encoder's mean pooling reads back zeros there (a tfjs-webgpu 4.22 / Deno issue
+        // with cast(bool) masks, see src/efficiency/inference_model.ts).
+        const twin = backend === "webgpu" ? buildInference(model, { treatment: "zoo" }) : null;
+        const twinRaw = twin?.run(batch);
+        const expected = twinRaw ? engineOutput(model, twinRaw) : zooOutput(model, batch);
+        twin?.dispose();
+        const inference = buildInference(model, { treatment: variant.treatment });
+        const raw = inference.run(batch);
+        const got = engineOutput(model, raw);
+        const err = await relErr(got, expected);
+        const what = `${backend} ${m.model}${m.overrides ? "/cls" : ""} ${variant.name}`;
+        assert.ok(err <= 1e-4, `${what}: rel err ${err}`);
+        if (variant.treatment === "fold" && variant.norm !== "none") {
+          // the fold really changed the consumers: the first block's qkv kernel is new
+          assert.ok(inference.weightBytes() > 0);
+        }
+        tf.dispose([expected, raw, got, ...(twinRaw ? [twinRaw] : [])]);
+        inference.dispose();
+        model.dispose();
+      }
+    }
+    assert.equal(tf.memory().numTensors, before, "tensors leaked");
+  });
+}
+
+Deno.test("efficiency fold: a teacher-forced translator matches the zoo's forward", async () => {
+  await initBackend("wasm");
+  for (const variant of VARIANTS.filter((v) => ["un-folded", "ln-fused", "pn"].includes(v.name))) {
+    const model = createModel({ model: "translator", preset: "tiny", norm: variant.norm, seed: 2 });
+    model.norms().forEach((n, i) => randomizeNormState(n, hashSeed(3, i)));
+    const batch = withPadding(syntheticBatch(model, { batch: 2, seed: 1 })) as Extract<
+      Batch,
+      { kind: "translate" }
+    >;
+    const inference = buildInference(model, { treatment: variant.treatment });
+    const got = inference.run(batch, { teacherForcing: true });
+    const expected = tf.tidy(() =>
+      model.forward(
+        tf.tensor2d(batch.src, batch.srcShape, "int32"),
+        tf.tensor2d(batch.tgtIn, batch.tgtShape, "int32"),
+        { training: false },
+      )
+    );
+    assert.deepEqual(got.shape, expected.shape);
+    assert.ok((await relErr(got, expected)) <= 1e-4, variant.name);
+    tf.dispose([got, expected]);
+    inference.dispose();
+    model.dispose();
+  }
+});
+
+Deno.test("efficiency fold: folding removes every norm kernel of un, bn and repbn", async () => {
+  await initBackend("wasm");
+  const base = createModel({ model: "vit", preset: "tiny", norm: "none" });
+  const batch = syntheticBatch(base, { batch: 2 });
+  const count = async (norm: string, treatment: "fold" | "affine" | "identity") => {
+    const norms = createNormSet(base, norm, {}, 3);
+    const inference = buildInference(base, { treatment, norms });
+    const profile = await tf.profile(() => inference.run(batch));
+    inference.dispose();
+    disposeNorms(norms);
+    return profile.kernels.filter((k) => tf.getKernel(k.name, "wasm")).length;
+  };
+  const none = await count("none", "identity");
+  for (const norm of ["un", "bn", "repbn"]) {
+    assert.equal(await count(norm, "fold"), none, `${norm} folded`);
+    // kept as an affine op: a mul and an add per norm (5 norms)
+    assert.equal(await count(norm, "affine"), none + 2 * 5, `${norm} affine`);
+  }
+  base.dispose();
+});
+
+Deno.test("efficiency fold: norm slots name each norm's consumers", () => {
+  const t = createModel({ model: "translator", preset: "tiny", norm: "un" });
+  const slots = normSlots(t);
+  const encoderFinal = slots.find((s) => s.path === "encoder/final_norm")!;
+  assert.equal(encoderFinal.consumers.length, t.config.decoderLayers);
+  assert.equal(slots.find((s) => s.path === "decoder/final_norm")!.consumers.length, 0);
+  assert.equal(slots.length, t.norms().length);
+  t.dispose();
+});
+
+Deno.test("efficiency fold: Post-norm models and language models are refused", () => {
+  const post = createModel({ model: "vit", preset: "tiny", norm: "un", placement: "post" });
+  assert.throws(() => buildInference(post, { treatment: "fold" }), UsageError);
+  post.dispose();
+  const lm = createModel({ model: "lm", preset: "tiny", norm: "un" });
+  assert.throws(() => buildInference(lm, { treatment: "fold" }), UsageError);
+  lm.dispose();
+});
+
+Deno.test("efficiency: a cell checks every variant against its twin and leaks nothing", async () => {
+  await initBackend("wasm");
+  const before = tf.memory().numTensors;
+  const r = await benchInfer({
+    model: "translator",
+    preset: "tiny",
+    batch: 2,
+    seq: 5,
+    measure: { warmup: 1, minRounds: 3, maxRounds: 3 },
+    profileRuns: 1,
+  });
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual(r.variants.map((v) => v.variant), VARIANTS.map((v) => v.name));
+  for (const v of r.variants) {
+    assert.equal(v.n, 3);
+    if (v.variant !== "none") assert.ok(v.twinError! <= 1e-4, `${v.variant}: ${v.twinError}`);
+    assert.ok(v.ms > 0 && v.peakMb > 0 && v.kernels > 0);
+  }
+  const un = r.variants.find((v) => v.variant === "un-folded")!;
+  assert.equal(un.normKernels, 2); // only the decoder's final affine map (tied output embedding)
+  assert.equal(r.variants.find((v) => v.variant === "ln-fused")!.normKernels, 12);
+});
+
+Deno.test("efficiency: the task measures on its backend and restores the worker's", async () => {
+  await initBackend("wasm");
+  const out = await measureEfficiency({
+    backend: "cpu",
+    cell: {
+      model: "vit",
+      preset: "tiny",
+      batch: 1,
+      variants: ["un-folded"],
+      measure: { warmup: 0, minRounds: 2, maxRounds: 2 },
+      profileRuns: 1,
+    },
+  }, { progress: () => {} });
+  assert.equal(tf.getBackend(), "wasm");
+  assert.equal((out.notes!.cell as { backend: string }).backend, "cpu");
+  for (
+    const key of [
+      "ms.ln",
+      "vs_ln.un-folded",
+      "claim.vs_fused",
+      "twin_ppm.un-folded",
+      "bound_lo.un-folded",
+    ]
+  ) {
+    assert.equal(typeof out.metrics[key], "number", key);
+  }
+  await assert.rejects(
+    () => withBackend("cpu", () => Promise.reject(new Error("boom"))),
+    /boom/,
+  );
+  assert.equal(tf.getBackend(), "wasm");
+});
