@@ -27,7 +27,7 @@ const NORMS: PerProfile<string[]> = {
   full: ["ln", "bn", "pn", "un", "rms", "dyt"],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, full: 5 };
-const STEPS: PerProfile<number> = { smoke: 10, quick: 120, full: 600 };
+const STEPS: PerProfile<number> = { smoke: 10, quick: 100, full: 600 };
 const PRETRAIN: PerProfile<number> = { smoke: 0, quick: 0, full: 3000 };
 
 /**

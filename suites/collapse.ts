@@ -22,9 +22,9 @@ interface Setting {
 
 const SETTINGS: Record<string, Setting> = {
   standard: { lr: 3e-3, warmupFraction: 0.05, placement: "pre", layers: 2 },
-  "stress-lr": { lr: 3e-2, warmupFraction: 0, placement: "pre", layers: 2 },
-  "stress-post": { lr: 1e-2, warmupFraction: 0, placement: "post", layers: 2 },
-  "stress-deep": { lr: 1e-2, warmupFraction: 0, placement: "post", layers: 8 },
+  "stress-lr": { lr: 0.3, warmupFraction: 0, placement: "pre", layers: 2 },
+  "stress-post": { lr: 3e-2, warmupFraction: 0, placement: "post", layers: 6 },
+  "stress-deep": { lr: 1e-2, warmupFraction: 0, placement: "post", layers: 12 },
 };
 
 const SETTING_NAMES: PerProfile<string[]> = {
@@ -38,7 +38,7 @@ const NORMS: PerProfile<string[]> = {
   full: ["ln", "bn", "pn", "un", "rms", "dyt"],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 4, full: 10 };
-const STEPS: PerProfile<number> = { smoke: 8, quick: 150, full: 1000 };
+const STEPS: PerProfile<number> = { smoke: 8, quick: 100, full: 1000 };
 
 /**
  * The suite.
@@ -57,9 +57,10 @@ export const collapseSuite: Suite = {
       "them; PowerNorm paper: naive BN in NLP suffers from fluctuating statistics.",
     ours: "The Brown-corpus LM (2 layers, d 64, BPE 2000, batches of 8 × 32 tokens) trained for " +
       "a short run per seed under the " +
-      "standard recipe and under stress (10× learning rate without warm-up; Post-norm at 3× " +
-      "learning rate without warm-up; deeper in full). A run collapses when its loss or " +
-      "gradient becomes non-finite, or its mean loss over 50 steps stays above 1.5× its start; " +
+      "standard recipe and under stress (100× learning rate without warm-up; a 6-layer Post-norm " +
+      "model at 10× learning rate without warm-up; a 12-layer one in full). A run collapses when " +
+      "its loss or gradient becomes non-finite, or its mean loss over the last sixth of the run " +
+      "stays above 1.5× its start (the mean of its first 10 losses); " +
       "the run ends there and records why and when. Rates with Wilson 95% intervals.",
   },
   datasets: ["brown"],

@@ -26,7 +26,7 @@ const NORMS: PerProfile<string[]> = {
   full: ["ln", "bn", "pn", "un", "rms", "dyt"],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, full: 5 };
-const STEPS: PerProfile<number> = { smoke: 10, quick: 250, full: 5000 };
+const STEPS: PerProfile<number> = { smoke: 10, quick: 200, full: 5000 };
 const VOCAB: PerProfile<{ tokenization: "word" | "bpe"; vocabSize: number }> = {
   smoke: { tokenization: "bpe", vocabSize: 2000 },
   quick: { tokenization: "bpe", vocabSize: 2000 },

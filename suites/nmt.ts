@@ -26,8 +26,8 @@ const NORMS: PerProfile<string[]> = {
   full: ["ln", "bn", "pn", "un", "rms", "dyt"],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, full: 5 };
-const STEPS: PerProfile<number> = { smoke: 10, quick: 500, full: 6000 };
-const TEST_SENTENCES: PerProfile<number> = { smoke: 20, quick: 150, full: 1000 };
+const STEPS: PerProfile<number> = { smoke: 10, quick: 350, full: 6000 };
+const TEST_SENTENCES: PerProfile<number> = { smoke: 20, quick: 120, full: 1000 };
 const BEAM: PerProfile<number> = { smoke: 2, quick: 4, full: 5 };
 
 /**

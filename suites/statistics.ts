@@ -22,7 +22,7 @@ const SEEDS: PerProfile<{ bn: number; other: number }> = {
   quick: { bn: 3, other: 1 },
   full: { bn: 5, other: 3 },
 };
-const STEPS: PerProfile<number> = { smoke: 12, quick: 200, full: 2000 };
+const STEPS: PerProfile<number> = { smoke: 12, quick: 150, full: 2000 };
 
 function input(model: string, norm: string, seed: number, steps: number): unknown {
   if (model === "translation") {

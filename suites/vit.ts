@@ -26,7 +26,7 @@ const NORMS: PerProfile<string[]> = {
   full: ["ln", "bn", "un", "rms", "dyt", "repbn"],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, full: 5 };
-const STEPS: PerProfile<number> = { smoke: 12, quick: 500, full: 4000 };
+const STEPS: PerProfile<number> = { smoke: 12, quick: 350, full: 4000 };
 const BATCH: PerProfile<number> = { smoke: 32, quick: 64, full: 128 };
 
 /** The UN authors' vision setting: window 4, outlier filtration on. */

@@ -131,7 +131,9 @@ export async function trainLanguageModel(
         : { kind: "inverse-sqrt", warmup: Math.max(1, warmup) },
       clipNorm: cfg.recipe.clipNorm,
       evalEvery: cfg.evalEvery,
-      collapse: cfg.stuckFactor ? { stuck: true, factor: cfg.stuckFactor } : undefined,
+      collapse: cfg.stuckFactor
+        ? { stuck: true, factor: cfg.stuckFactor, window: Math.max(10, Math.round(steps / 6)) }
+        : undefined,
       quiet: true,
     }, {
       batch: batchAt,

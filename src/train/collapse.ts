@@ -26,13 +26,15 @@ export interface CollapseConfig {
   stuck?: boolean;
   /** Collapse when the mean loss of the last `window` steps exceeds `factor` × the initial loss. Default 1.5. */
   factor?: number;
-  /** Steps averaged for the initial (first steps) and the recent loss. Default 50. */
+  /** Steps averaged for the recent loss. Default 50. */
   window?: number;
+  /** Steps averaged for the run's start (at most `window`). Default 10. */
+  startSteps?: number;
 }
 
 /** The detector's state, for checkpoints. */
 export interface CollapseState {
-  /** Sum of the first losses (up to `window`). */
+  /** Sum of the first losses (up to `min(startSteps, window)`). */
   initialSum: number;
   /** How many losses `initialSum` holds. */
   initialCount: number;
@@ -43,8 +45,9 @@ export interface CollapseState {
 /**
  * Watches the loss and the gradient norm of each step:
  * - a non-finite loss or gradient norm ends the run at once;
- * - with `stuck` on, once `2·window` steps have run, the run collapses when the mean of the
- *   last `window` losses is above `factor` × the mean of the first `window` losses.
+ * - with `stuck` on, once `window + min(startSteps, window)` steps have run, the run collapses when the mean
+ *   of the last `window` losses is above `factor` × the run's start (the mean of its first
+ *   `min(startSteps, window)` losses).
  *
  * @example
  * ```ts
@@ -61,7 +64,7 @@ export class CollapseDetector {
 
   /** A detector with `config` (defaults: stuck on, factor 1.5, window 50). */
   constructor(config: CollapseConfig = {}) {
-    this.config = { stuck: true, factor: 1.5, window: 50, ...config };
+    this.config = { stuck: true, factor: 1.5, window: 50, startSteps: 10, ...config };
   }
 
   /** Records step `step`; returns a collapse record when the run must end. */
@@ -79,13 +82,14 @@ export class CollapseDetector {
     }
     const { window, factor } = this.config;
     const s = this.#state;
-    if (s.initialCount < window) {
+    if (s.initialCount < Math.min(window, this.config.startSteps)) {
       s.initialSum += loss;
       s.initialCount += 1;
     }
     s.recent.push(loss);
     if (s.recent.length > window) s.recent.shift();
-    if (!this.config.stuck || step < 2 * window || s.recent.length < window) return null;
+    if (!this.config.stuck || s.recent.length < window) return null;
+    if (step < window + Math.min(window, this.config.startSteps)) return null;
     const initial = s.initialSum / s.initialCount;
     const recent = s.recent.reduce((a, b) => a + b, 0) / s.recent.length;
     if (recent > factor * initial) {
