@@ -100,6 +100,34 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.equal(await Deno.readTextFile(`${dir}/results/toy.md`), md);
     assert.match(await Deno.readTextFile(`${dir}/results/toy.loss.svg`), /^<svg/);
+    // an uninterrupted run records its elapsed time, shown in the overview's wall-time table
+    assert.ok(typeof file.elapsedMs === "number" && file.elapsedMs > 0);
+    assert.match(overview, /\| toy \| smoke \| 6 \| \d+\.\d \|/);
+    // `report --readme` writes the claims table between a README's markers and nothing else
+    await Deno.mkdir(`${dir}/docs`);
+    const readme = `${dir}/docs/README.md`;
+    await Deno.writeTextFile(
+      readme,
+      "# mine\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\nkept\n",
+    );
+    const spliced = await cli(["report", "--out", `${dir}/results`, "--readme", readme]);
+    assert.equal(spliced.code, 0, spliced.stderr);
+    const text = await Deno.readTextFile(readme);
+    assert.ok(
+      text.startsWith("# mine\n\n<!-- results:begin -->\n") &&
+        text.endsWith("<!-- results:end -->\n\nkept\n"),
+    );
+    assert.ok(!text.includes("old"));
+    assert.match(
+      text,
+      /\| \[toy\]\(\.\.\/results\/toy\.md\) \| BN collapses more often than LN \|/,
+    );
+    // a file without the markers is refused, untouched
+    await Deno.writeTextFile(readme, "# no markers\n");
+    const refused = await cli(["report", "--out", `${dir}/results`, "--readme", readme]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /markers/);
+    assert.equal(await Deno.readTextFile(readme), "# no markers\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

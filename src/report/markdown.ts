@@ -227,11 +227,61 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
     lines.push("No suite has been run yet: `deno task reproduce`.");
     return lines.join("\n") + "\n";
   }
+  lines.push(claimsTableMarkdown(files, { linkPrefix: "" }));
+  lines.push(
+    "## Wall time",
+    "",
+    "| suite | profile | runs | elapsed (min) | run time (sum over runs, min) | backend |",
+    "|---|---|---|---|---|---|",
+  );
+  let elapsed = 0;
+  for (const f of files) {
+    const sum = f.runs.reduce((a, r) => a + r.wallMs, 0) / 60000;
+    elapsed += (f.elapsedMs ?? NaN) / 60000;
+    lines.push(
+      `| ${f.suite.name} | ${f.profile} | ${f.runs.length} | ${
+        fmt((f.elapsedMs ?? NaN) / 60000, 1)
+      } | ${fmt(sum, 1)} | ${f.provenance.backend?.name ?? "?"} |`,
+    );
+  }
+  lines.push(
+    `| **all** | | ${files.reduce((a, f) => a + f.runs.length, 0)} | ${fmt(elapsed, 1)} | | |`,
+  );
+  lines.push(
+    "",
+    "Elapsed is the wall-clock time of the suite's last uninterrupted `reproduce` (— when it was " +
+      "resumed from cached runs or merged from shards); the run-time sum counts every run once.",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Options of {@linkcode claimsTableMarkdown}. */
+export interface ClaimsTableOptions {
+  /** Prefix of the links to each suite's report, e.g. `"results/"` from the project root. */
+  linkPrefix?: string;
+}
+
+/**
+ * The table of every paper claim across suites, with the verdict counts below it.
+ *
+ * @example
+ * ```ts
+ * import { claimsTableMarkdown } from "@normbench/normbench";
+ * console.assert(claimsTableMarkdown([]).includes("| suite | claim |"));
+ * ```
+ */
+export function claimsTableMarkdown(
+  files: SuiteResultFile[],
+  options: ClaimsTableOptions = {},
+): string {
+  const prefix = options.linkPrefix ?? "";
+  const lines: string[] = [];
   const profiles = [...new Set(files.map((f) => f.profile))].join(", ");
   const commits = [...new Set(files.map((f) => f.provenance.gitCommit ?? "unknown"))].join(", ");
   lines.push(
-    `Profile: ${profiles}. Commit: ${commits}. Regenerate everything with \`deno task reproduce\`; ` +
-      "rebuild these pages from the JSON with `deno task normbench report`.",
+    `Profile: ${profiles || "—"}. Commit: ${commits || "—"}. Regenerate everything with ` +
+      "`deno task reproduce`; rebuild the pages from the JSON with `deno task normbench report`.",
     "",
   );
   lines.push(
@@ -243,12 +293,11 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
     for (const o of claimOutcomes(f)) {
       counts[o.verdict]++;
       lines.push(
-        `| [${f.suite.name}](${f.suite.name}.md) | ${escape(o.spec.claim)} | ${
+        `| [${f.suite.name}](${prefix}${f.suite.name}.md) | ${escape(o.spec.claim)} | ${
           escape(o.spec.source)
-        } | ` +
-          `${escape(o.spec.paper)} | ${escape(oursText(o))} | ${
-            deltaText(o)
-          } | **${o.verdict}** | ` +
+        } | ${escape(o.spec.paper)} | ${escape(oursText(o))} | ${
+          deltaText(o)
+        } | **${o.verdict}** | ` +
           `${escape(o.rule)} |`,
       );
     }
@@ -259,20 +308,31 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
       `${counts.inconclusive} inconclusive.`,
     "",
   );
-  lines.push(
-    "## Wall time",
-    "",
-    "| suite | profile | runs | run time (sum, min) | backend |",
-    "|---|---|---|---|---|",
-  );
-  for (const f of files) {
-    const sum = f.runs.reduce((a, r) => a + r.wallMs, 0) / 60000;
-    lines.push(
-      `| ${f.suite.name} | ${f.profile} | ${f.runs.length} | ${fmt(sum, 1)} | ${
-        f.provenance.backend?.name ?? "?"
-      } |`,
+  return lines.join("\n");
+}
+
+/** The markers between which {@linkcode spliceResults} writes. */
+export const RESULTS_MARKERS = ["<!-- results:begin -->", "<!-- results:end -->"] as const;
+
+/**
+ * Replaces what lies between the results markers of a Markdown text with `block`.
+ * Throws when the markers are missing or out of order.
+ *
+ * @example
+ * ```ts
+ * import { spliceResults } from "@normbench/normbench";
+ * const text = "# x\n<!-- results:begin -->\nold\n<!-- results:end -->\n";
+ * console.assert(spliceResults(text, "new").includes("\nnew\n"));
+ * ```
+ */
+export function spliceResults(text: string, block: string): string {
+  const [begin, end] = RESULTS_MARKERS;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) {
+    throw new Error(
+      `no "${begin}" … "${end}" markers in the file: add them, in that order, where the results go`,
     );
   }
-  lines.push("");
-  return lines.join("\n");
+  return text.slice(0, i + begin.length) + "\n\n" + block.trim() + "\n\n" + text.slice(j);
 }

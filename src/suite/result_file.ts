@@ -61,8 +61,8 @@ export interface SuiteResultFile {
   /** Checks on the runs (whole grids only). */
   checks: CheckResult[];
   /**
-   * Wall-clock time of the `reproduce` call that completed this file, in ms (cached runs cost
-   * nothing in it); null for a merge of shards.
+   * Wall-clock time of the `reproduce` call that completed this file, in ms; null when that call
+   * reused cached runs (its time would understate the suite's) and for a merge of shards.
    */
   elapsedMs: number | null;
 }
