@@ -488,8 +488,12 @@ export const efficiencySuite: Suite = {
     "an order shuffled afresh each round, so that drift and neighbours hit all variants alike, " +
     "until every median is stable (the last fifth of the rounds moves none by more than 1%) or " +
     "the cell's time budget is spent (then the check below says so); medians and interquartile " +
-    "ranges are reported. Speedups and the bound share use the medians, with 95% bootstrap " +
-    "intervals that resample whole rounds. `un-folded` runs exactly the kernels of `none` " +
+    "ranges are reported. Speedups and the bound share are paired by round: the median over " +
+    "rounds of t_ln / t (t_ln-fused / t) within a round, and (t_ln − t) / (t_ln − t_none) as the " +
+    "ratio of the medians of the within-round differences — what the host's speed does between " +
+    "rounds (this 2-core VM has phases twice as slow) cancels —, with 95% bootstrap intervals " +
+    "that resample whole rounds. The per-variant medians in the tables are not paired, so a " +
+    "speedup can differ slightly from the ratio of two medians shown. `un-folded` runs exactly the kernels of `none` " +
     "(see the kernel counts; the translator keeps two tiny ones for its tied output), so its " +
     "bound share is 100% by construction and the intervals show how well a cell resolves it: " +
     "where the norms are a few % of the time (paper-shaped presets) t_ln − t_none is close to " +

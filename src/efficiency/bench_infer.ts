@@ -15,7 +15,9 @@ import {
   bootstrapInterval,
   bootstrapMedians,
   type InterleaveOptions,
+  pairedComparisons,
   profileInference,
+  quantileOf,
   timeInterleaved,
 } from "./measure.ts";
 import { NormTracer } from "./norm_ops.ts";
@@ -87,15 +89,18 @@ export interface InferVariantResult {
   n: number;
   /** Samples per second at the median. */
   samplesPerSec: number;
-  /** t_ln / t (medians). */
+  /** t_ln / t: the median over rounds of the ratio within a round. */
   speedupVsLn: number;
   /** 95% bootstrap interval of `speedupVsLn` (rounds resampled as units). */
   speedupVsLnCi: [number, number] | null;
-  /** t_ln-fused / t (medians). */
+  /** t_ln-fused / t: the median over rounds of the ratio within a round. */
   speedupVsFused: number;
   /** 95% bootstrap interval of `speedupVsFused`. */
   speedupVsFusedCi: [number, number] | null;
-  /** (t_ln − t) / (t_ln − t_none): the share of the no-norm bound reached; null if t_ln ≤ t_none. */
+  /**
+   * (t_ln − t) / (t_ln − t_none): the share of the no-norm bound reached, each difference the
+   * median over rounds of the difference within a round; null if that of `none` is not positive.
+   */
   boundFraction: number | null;
   /** 95% bootstrap interval of `boundFraction` (resamples with t_ln ≤ t_none left out). */
   boundCi: [number, number] | null;
@@ -308,11 +313,16 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
         await profileInference(() => built.get(name)!.run(batch), tracer, cell.profileRuns ?? 3),
       );
     }
-    const draws = bootstrapMedians(timed.samples, { resamples: 1000, seed });
+    // Comparisons are paired by round: every variant ran once per round, close in time, so
+    // what drifts between rounds (a noisy neighbour, a slower phase of the host) cancels in the
+    // per-round ratio or difference before the median is taken.
+    const paired = pairedComparisons(timed.samples, names);
+    const draws = bootstrapMedians(paired, { resamples: 1000, seed });
+    const whole = Object.fromEntries(
+      Object.entries(paired).map(([k, xs]) => [k, quantileOf(xs, 0.5)]),
+    );
     const bound = (m: Record<string, number>, v: string) =>
-      m.ln > m.none ? (m.ln - m[v]) / (m.ln - m.none) : NaN;
-    const t = (v: VariantName) => timed.timings[v].median;
-    const [tLn, tFused, tNone] = [t("ln"), t("ln-fused"), t("none")];
+      m["diff:none"] > 0 ? m[`diff:${v}`] / m["diff:none"] : NaN;
     const peakLn = profiles.get("ln")!.peakBytes;
     const info = describeBackend();
     return {
@@ -335,11 +345,11 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
           msIqr: [s.q25, s.q75],
           n: s.n,
           samplesPerSec: cell.batch / (s.median / 1000),
-          speedupVsLn: tLn / s.median,
-          speedupVsLnCi: bootstrapInterval(draws, (m) => m.ln / m[name]),
-          speedupVsFused: tFused / s.median,
-          speedupVsFusedCi: bootstrapInterval(draws, (m) => m["ln-fused"] / m[name]),
-          boundFraction: tLn > tNone ? (tLn - s.median) / (tLn - tNone) : null,
+          speedupVsLn: whole[`vsLn:${name}`],
+          speedupVsLnCi: bootstrapInterval(draws, (m) => m[`vsLn:${name}`]),
+          speedupVsFused: whole[`vsFused:${name}`],
+          speedupVsFusedCi: bootstrapInterval(draws, (m) => m[`vsFused:${name}`]),
+          boundFraction: whole["diff:none"] > 0 ? bound(whole, name) : null,
           boundCi: bootstrapInterval(draws, (m) => bound(m, name)),
           peakMb: p.peakBytes / MB,
           peakReduction: peakLn > 0 ? 1 - p.peakBytes / peakLn : 0,

@@ -192,6 +192,41 @@ function medianAt(xs: readonly number[], idx: Int32Array, scratch: Float64Array)
 }
 
 /**
+ * Per-round comparisons of each variant with `ln` and `ln-fused`, one value per round: keys
+ * `vsLn:v` (t_ln / t_v), `vsFused:v` (t_ln-fused / t_v) and `diff:v` (t_ln − t_v). Every
+ * variant runs once per round, close in time, so what drifts between rounds cancels within each
+ * ratio or difference; medians of these series are the paired estimates.
+ *
+ * @example
+ * ```ts
+ * import { pairedComparisons } from "@normbench/normbench";
+ * // the second round ran twice as slow for everyone: the ratios do not move
+ * const s = { ln: [3, 6], "ln-fused": [2, 4], un: [2, 4] };
+ * const p = pairedComparisons(s, ["un"]);
+ * console.assert(p["vsLn:un"].every((r) => r === 1.5) && p["diff:un"][1] === 2);
+ * ```
+ */
+export function pairedComparisons(
+  samples: Record<string, readonly number[]>,
+  names: readonly string[],
+): Record<string, number[]> {
+  const ln = samples.ln;
+  const fused = samples["ln-fused"];
+  if (!ln || !fused) throw new Error("paired comparisons need the ln and ln-fused samples");
+  const out: Record<string, number[]> = {};
+  for (const v of names) {
+    const t = samples[v];
+    if (!t || t.length !== ln.length || fused.length !== ln.length) {
+      throw new Error(`variant ${v} has no sample for every round`);
+    }
+    out[`vsLn:${v}`] = t.map((x, r) => ln[r] / x);
+    out[`vsFused:${v}`] = t.map((x, r) => fused[r] / x);
+    out[`diff:${v}`] = t.map((x, r) => ln[r] - x);
+  }
+  return out;
+}
+
+/**
  * Bootstrap of the per-runner medians with rounds resampled as units (a round's times stay
  * together, so what drift they share is kept): `resamples` draws of `n` round indices with
  * replacement, each giving every runner's median. All runners must have the same number of
