@@ -10,6 +10,7 @@ import { parseNormName } from "../norms/registry.ts";
 import { parsePlacement } from "../nn/block.ts";
 import { parseModelKind, PRESETS } from "../models/presets.ts";
 import { benchTrain, type BenchTrainRow } from "../train/bench_train.ts";
+import { benchPool } from "../train/bench_pool.ts";
 import { parseBackend, parseList, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
 
@@ -120,5 +121,62 @@ export function registerBench(program: Command): void {
           console.log(opts.json ? JSON.stringify(row) : formatRow(row));
         }
       }
+    });
+}
+
+interface BenchPoolFlags {
+  runs?: string;
+  workers?: string;
+  steps: string;
+  preset: string;
+  backend: string;
+  json?: boolean;
+}
+
+/** Registers `bench pool` (creating `bench` if needed). */
+export function registerBenchPool(program: Command): void {
+  benchCommand(program).command("pool")
+    .description(
+      "wall time of N training runs on one worker and on the worker pool, next to how well raw " +
+        "busy workers scale on this machine right now",
+    )
+    .option("--runs <n>", "training runs (default: twice the workers)")
+    .option("--workers <n>", "workers of the pool (default: the logical cores)")
+    .option("--steps <n>", "training updates per run", "12")
+    .option("--preset <name>", "LM preset each run trains", "small")
+    .option("--backend <name>", "auto | webgpu | wasm | cpu", "wasm")
+    .option("--json", "print the result as one JSON object")
+    .action(async (opts: BenchPoolFlags) => {
+      const workers = opts.workers === undefined
+        ? undefined
+        : parsePositiveInt("--workers", opts.workers);
+      const runs = opts.runs === undefined ? undefined : parsePositiveInt("--runs", opts.runs);
+      const steps = parsePositiveInt("--steps", opts.steps);
+      if (!Object.hasOwn(PRESETS.lm, opts.preset)) {
+        throw new UsageError(
+          `unknown preset '${opts.preset}' for model 'lm'`,
+          `use one of: ${Object.keys(PRESETS.lm).join(", ")}`,
+        );
+      }
+      const r = await benchPool({
+        runs,
+        workers,
+        steps,
+        preset: opts.preset,
+        backend: parseBackend(opts.backend),
+      });
+      if (opts.json) {
+        console.log(JSON.stringify(r));
+        return;
+      }
+      console.log(
+        `${r.runs} runs of ${r.steps} updates (lm/${r.preset}, ${r.backend}): 1 worker ` +
+          `${(r.serialMs / 1000).toFixed(1)} s, ${r.workers} workers ` +
+          `${(r.parallelMs / 1000).toFixed(1)} s — ratio ${r.ratio.toFixed(2)} ` +
+          `(raw busy workers ${r.machineRatio.toFixed(2)}, perfect ${
+            (1 / r.workers).toFixed(2)
+          }); ` +
+          `losses ${r.identical ? "identical" : "DIFFER"} across workers`,
+      );
     });
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { registerBackend } from "./backend_command.ts";
-import { registerBench } from "./bench_command.ts";
+import { registerBench, registerBenchPool } from "./bench_command.ts";
 import { registerBenchInfer } from "./bench_infer_command.ts";
 import { registerBleu } from "./bleu_command.ts";
 import { registerData } from "./data_command.ts";
@@ -33,4 +33,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerBleu,
   registerBench,
   registerBenchInfer,
+  registerBenchPool,
 ];

@@ -74,6 +74,7 @@ export const EFFICIENCY_METRICS = {
   weights_mb: "MB of weights and norm constants read",
   norm_share: "norm ops' share of kernel time, %",
   kernels: "kernels per inference",
+  kbound: "share of the no-norm bound in kernels run, (k_ln − k) / (k_ln − k_none)",
   twin_ppm: "max relative error against the unfolded twin, ×10⁻⁶",
 } as const;
 
@@ -106,6 +107,7 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
     m[`weights_mb.${k}`] = v.weightsMb;
     m[`norm_share.${k}`] = v.normShare === null ? null : 100 * v.normShare;
     m[`kernels.${k}`] = v.kernels;
+    m[`kbound.${k}`] = kernelBound(r, k);
     m[`twin_ppm.${k}`] = v.twinError === null ? null : v.twinError * 1e6;
   }
   const un = r.variants.find((v) => v.variant === "un-folded");
@@ -115,6 +117,14 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
   m["claim.bound"] = claim(un ? finite(un.boundFraction) : null);
   m["claim.peak_red"] = claim(un ? 100 * un.peakReduction : null);
   return m;
+}
+
+/** (k_ln − k_v) / (k_ln − k_none) in kernels per inference; null when ln runs no more than none. */
+function kernelBound(r: InferCellResult, v: string): number | null {
+  const k = (name: string) => r.variants.find((x) => x.variant === name)?.kernels;
+  const [ln, none, x] = [k("ln"), k("none"), k(v)];
+  if (ln === undefined || none === undefined || x === undefined || ln <= none) return null;
+  return (ln - x) / (ln - none);
 }
 
 /**

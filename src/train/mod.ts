@@ -24,5 +24,7 @@ export * from "./throughput.ts";
 export * from "./train.ts";
 export * from "./run.ts";
 export * from "./bench_train.ts";
+export * from "./bench_pool.ts";
+export * from "./bench_pool_task.ts";
 export * from "./pool.ts";
 export type { PoolTaskContext, PoolTaskFunction } from "./pool_worker.ts";
