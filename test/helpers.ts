@@ -27,3 +27,24 @@ export async function hasWebGpu(): Promise<boolean> {
 
 /** CI sets NORMBENCH_REQUIRE_WEBGPU=1 after installing mesa: then a missing adapter fails. */
 export const REQUIRE_WEBGPU = Deno.env.get("NORMBENCH_REQUIRE_WEBGPU") === "1";
+
+/**
+ * Runs the CLI in this process with console output captured: exit code, stdout lines and stderr
+ * lines (nothing reaches the terminal).
+ */
+export async function runCliCaptured(
+  args: string[],
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const { runCli } = await import("../src/cli/main.ts");
+  const out: string[] = [];
+  const err: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = (...xs: unknown[]) => out.push(xs.join(" "));
+  console.error = (...xs: unknown[]) => err.push(xs.join(" "));
+  try {
+    return { code: await runCli(args), out, err };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { PoolTaskError, WorkerPool } from "../src/train/pool.ts";
-import { runCli } from "../src/cli/main.ts";
+import { runCliCaptured } from "./helpers.ts";
 
 const TASKS = import.meta.resolve("./fixtures/pool_tasks.ts");
 const task = (name: string) => ({ module: TASKS, export: name });
@@ -67,41 +67,20 @@ Deno.test("pool: progress flows back; errors come back as errors; crashed and hu
 });
 
 Deno.test("bench pool: serial and pooled wall time as JSON, same losses; bad flags exit 2", async () => {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (s: string) => lines.push(s);
-  try {
-    const code = await runCli([
-      "bench",
-      "pool",
-      "--runs",
-      "2",
-      "--workers",
-      "2",
-      "--steps",
-      "2",
-      "--preset",
-      "tiny",
-      "--json",
-    ]);
-    assert.equal(code, 0);
-  } finally {
-    console.log = log;
-  }
-  const r = JSON.parse(lines[lines.length - 1]);
+  const args = ["--runs", "2", "--workers", "2", "--steps", "2", "--preset", "tiny", "--json"];
+  const { code, out } = await runCliCaptured(["bench", "pool", ...args]);
+  assert.equal(code, 0);
+  const r = JSON.parse(out[out.length - 1]);
   assert.equal(r.runs, 2);
   assert.equal(r.workers, 2);
   assert.equal(r.identical, true);
   assert.ok(r.serialMs > 0 && r.parallelMs > 0 && r.machineRatio > 0);
   assert.ok(Math.abs(r.ratio - r.parallelMs / r.serialMs) < 1e-12);
-  const error = console.error;
-  console.error = () => {};
-  try {
-    assert.equal(await runCli(["bench", "pool", "--workers", "0"]), 2);
-    assert.equal(await runCli(["bench", "pool", "--steps", "x"]), 2);
-    assert.equal(await runCli(["bench", "pool", "--preset", "huge"]), 2);
-    assert.equal(await runCli(["bench", "pool", "--backend", "tpu"]), 2);
-  } finally {
-    console.error = error;
+  for (
+    const bad of [["--workers", "0"], ["--steps", "x"], ["--preset", "huge"], ["--backend", "tpu"]]
+  ) {
+    const r = await runCliCaptured(["bench", "pool", ...bad]);
+    assert.equal(r.code, 2, bad.join(" "));
+    assert.equal(r.err.length, 1, bad.join(" "));
   }
 });

@@ -22,7 +22,7 @@ import {
   type TrainConfig,
   Trainer,
 } from "../src/train/mod.ts";
-import { runCli } from "../src/cli/main.ts";
+import { runCliCaptured } from "./helpers.ts";
 import { UsageError } from "../src/util/errors.ts";
 
 Deno.test("Adam and AdamW match hand-computed updates", async () => {
@@ -272,30 +272,23 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
       }) as never,
     ),
   );
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (s: string) => lines.push(s);
-  try {
-    const code = await runCli([
-      "bench",
-      "train",
-      "--model",
-      "lm",
-      "--preset",
-      "tiny",
-      "--norm",
-      "ln",
-      "--warmup",
-      "1",
-      "--repeats",
-      "2",
-      "--json",
-    ]);
-    assert.equal(code, 0);
-  } finally {
-    console.log = log;
-  }
-  const parsed = JSON.parse(lines[lines.length - 1]);
+  const { code, out } = await runCliCaptured([
+    "bench",
+    "train",
+    "--model",
+    "lm",
+    "--preset",
+    "tiny",
+    "--norm",
+    "ln",
+    "--warmup",
+    "1",
+    "--repeats",
+    "2",
+    "--json",
+  ]);
+  assert.equal(code, 0);
+  const parsed = JSON.parse(out[out.length - 1]);
   for (
     const key of [
       "model",
@@ -313,14 +306,9 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
   ) {
     assert.ok(key in parsed, key);
   }
-  const error = console.error;
-  console.error = () => {};
-  try {
-    assert.equal(await runCli(["bench", "train", "--model", "rnn"]), 2);
-    assert.equal(await runCli(["bench", "train", "--norm", "xn"]), 2);
-    assert.equal(await runCli(["bench", "train", "--repeats", "0"]), 2);
-    assert.equal(await runCli(["bench", "train", "--preset", "huge"]), 2);
-  } finally {
-    console.error = error;
+  for (
+    const bad of [["--model", "rnn"], ["--norm", "xn"], ["--repeats", "0"], ["--preset", "huge"]]
+  ) {
+    assert.equal((await runCliCaptured(["bench", "train", ...bad])).code, 2, bad.join(" "));
   }
 });
