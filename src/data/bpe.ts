@@ -314,7 +314,11 @@ export class BpeTokenizer {
   readonly #cache = new Map<string, number[]>();
   readonly #tokenId = new Map<string, number>();
 
-  /** @param model a trained model (see {@linkcode trainBpe}) */
+  /**
+   * Builds it from a trained model.
+   *
+   * @param model a trained model (see {@linkcode trainBpe})
+   */
   constructor(model: BpeModel) {
     this.model = model;
     this.#byteBase = SPECIAL_TOKENS.length;

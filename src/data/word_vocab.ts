@@ -71,6 +71,8 @@ export class WordVocab {
   readonly #ids: Map<string, number>;
 
   /**
+   * A vocabulary of the given words.
+   *
    * @param words words by id (the first three must be the specials)
    * @param options normalisation
    */

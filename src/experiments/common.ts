@@ -86,7 +86,7 @@ export function scaleNormOptions(
  * console.assert(SCALING_RULE.startsWith("**Scaling rule.**"));
  * ```
  */
-export const SCALING_RULE =
+export const SCALING_RULE: string =
   "**Scaling rule.** Step-count constants are scaled to each run's length S: UN's warm-up is " +
   "0.04·S and its gradient compensation starts after max(0.01·S, warm-up) steps (the authors' " +
   "4000 and 1000 of 100k updates); PowerNorm's warm-up is the learning-rate schedule's warm-up, " +

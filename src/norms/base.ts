@@ -64,6 +64,7 @@ export abstract class NormBase implements Norm {
   readonly #counters: string[] = [];
   readonly #factory: VariableFactory;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction: NormConstruction = {}) {
     if (!Number.isInteger(channels) || channels < 1) {
       throw new UsageError(

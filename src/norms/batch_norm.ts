@@ -119,10 +119,13 @@ export class TokenBatchNorm {
  * ```
  */
 export class BatchNorm extends NormBase {
+  /** Registry name of BatchNorm. */
   readonly name = "bn" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = true;
   readonly #bn: TokenBatchNorm;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.#bn = new TokenBatchNorm(
@@ -137,12 +140,14 @@ export class BatchNorm extends NormBase {
     );
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     if (!options.training) return this.#bn.infer(x);
     return this.#bn.train(x, options.mask, options.commit ?? true);
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     return { statistic: null, ...this.#bn.affine() };
   }

@@ -34,7 +34,9 @@ export const DYT_OPTIONS: OptionSpecs = {
  * ```
  */
 export class DynamicTanh extends NormBase {
+  /** Registry name of DyT. */
   readonly name = "dyt" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
   /** α, a learned scalar. */
   readonly alpha: tf.Variable;
@@ -43,6 +45,7 @@ export class DynamicTanh extends NormBase {
   /** β, init 0. */
   readonly bias: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.alpha = this.addVariable("alpha", () => tf.scalar(options.alphaInit as number), true);
@@ -50,11 +53,13 @@ export class DynamicTanh extends NormBase {
     this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     return tf.tidy(() => tf.add(tf.mul(tf.tanh(tf.mul(x, this.alpha)), this.weight), this.bias));
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const alpha = this.alpha;
     return {

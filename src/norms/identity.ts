@@ -31,18 +31,23 @@ export const IDENTITY_OPTIONS: OptionSpecs = {};
  * ```
  */
 export class Identity extends NormBase {
+  /** Registry name of the identity. */
   readonly name = "none" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     return x;
   }
 
+  /** Null: nothing to fold (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): null {
     return null;
   }

@@ -52,6 +52,7 @@ export class NormLayer extends tfl.layers.Layer {
   readonly normOptions: Record<string, number | boolean>;
   #norm?: Norm;
 
+  /** A layer wrapping the norm `args.norm` (built when the input shape is known). */
   constructor(args: NormLayerArgs) {
     const { norm, options, ...layerArgs } = args;
     super(layerArgs);
@@ -65,6 +66,7 @@ export class NormLayer extends tfl.layers.Layer {
     return this.#norm;
   }
 
+  /** Creates the wrapped norm for the input's last axis. */
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
     const channels = shape[shape.length - 1];
@@ -89,6 +91,7 @@ export class NormLayer extends tfl.layers.Layer {
   }
 
   // deno-lint-ignore no-explicit-any
+  /** Applies the norm (`kwargs.training`, `kwargs.mask` as in Keras). */
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, any>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const keep = kwargs.mask as tf.Tensor | undefined;
@@ -98,10 +101,12 @@ export class NormLayer extends tfl.layers.Layer {
     });
   }
 
+  /** The input shape: a norm keeps it. */
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape | tfl.Shape[] {
     return inputShape;
   }
 
+  /** The norm name and options, for `tf.serialization`. */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), norm: this.normName, options: this.normOptions };
   }

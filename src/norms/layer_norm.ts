@@ -86,24 +86,29 @@ function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number)
  * ```
  */
 export class LayerNorm extends NormBase {
+  /** Registry name of LayerNorm. */
   readonly name = "ln" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
   /** γ, init 1. */
   readonly weight: tf.Variable;
   /** β, init 0. */
   readonly bias: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
     this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     return layerNorm(x, this.weight, this.bias, this.options.eps as number);
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const eps = this.options.eps as number;
     return {

@@ -72,7 +72,9 @@ export function groupScaling(x: tf.Tensor, groups: number): tf.Tensor {
  * ```
  */
 export class PowerNorm extends NormBase {
+  /** Registry name of PowerNorm. */
   readonly name = "pn" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = true;
   /** γ, init 1. */
   readonly weight: tf.Variable;
@@ -85,6 +87,7 @@ export class PowerNorm extends NormBase {
   /** t, training forward calls so far. */
   readonly iters: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     if (channels % (options.groups as number) !== 0) {
@@ -100,10 +103,12 @@ export class PowerNorm extends NormBase {
     this.iters = this.addVariable("iters", () => tf.scalar(0), false, true);
   }
 
+  /** ε of the denominator. */
   get eps(): number {
     return this.options.eps as number;
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     const groups = this.options.groups as number;
@@ -152,6 +157,7 @@ export class PowerNorm extends NormBase {
     return tf.tidy(() => fn(groupScaling(x, groups), this.weight, this.bias));
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const groups = this.options.groups as number;
     const { scale, shift } = tf.tidy(() => ({

@@ -46,7 +46,9 @@ export const REP_BN_OPTIONS: OptionSpecs = {
  * ```
  */
 export class RepBatchNorm extends NormBase {
+  /** Registry name of RepBN. */
   readonly name = "repbn" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = true;
   readonly #bn: TokenBatchNorm;
   /** Learned scalar η of RepBN, init 1. */
@@ -58,6 +60,7 @@ export class RepBatchNorm extends NormBase {
   /** Training calls so far. */
   readonly step: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.#bn = new TokenBatchNorm(
@@ -85,6 +88,7 @@ export class RepBatchNorm extends NormBase {
     );
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     if (!options.training) return tf.tidy(() => tf.add(this.#bn.infer(x), tf.mul(x, this.eta)));
@@ -105,6 +109,7 @@ export class RepBatchNorm extends NormBase {
     });
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const { scale, shift } = this.#bn.affine();
     const withEta = tf.add(scale, this.eta) as tf.Tensor1D;

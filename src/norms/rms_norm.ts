@@ -49,21 +49,26 @@ export function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
  * ```
  */
 export class RmsNorm extends NormBase {
+  /** Registry name of RMSNorm. */
   readonly name = "rms" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
   /** γ, init 1. */
   readonly weight: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     return tf.tidy(() => tf.mul(rmsScale(x, this.options.eps as number), this.weight));
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const eps = this.options.eps as number;
     return {

@@ -90,7 +90,9 @@ function unbiasedVariance(t: tf.Tensor): tf.Scalar {
  * ```
  */
 export class UnifiedNorm extends NormBase {
+  /** Registry name of UN. */
   readonly name = "un" as const;
+  /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = true;
   /** γ, init 1. */
   readonly weight: tf.Variable;
@@ -109,6 +111,7 @@ export class UnifiedNorm extends NormBase {
   /** How many steps outlier filtration skipped. */
   readonly skipCount: tf.Variable;
 
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     const w = this.window;
@@ -133,6 +136,7 @@ export class UnifiedNorm extends NormBase {
     return (this.options.windowBackward as number) || this.window;
   }
 
+  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     if (!options.training) {
@@ -159,6 +163,7 @@ export class UnifiedNorm extends NormBase {
     return fn(x, this.weight, this.bias);
   }
 
+  /** ε of the denominator. */
   get eps(): number {
     return this.options.eps as number;
   }
@@ -248,6 +253,7 @@ export class UnifiedNorm extends NormBase {
     return [dx, dGamma, dBeta];
   }
 
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
   inferenceSplit(): InferenceSplit {
     const { scale, shift } = tf.tidy(() => ({
       scale: tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D,

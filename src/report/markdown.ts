@@ -19,7 +19,7 @@ import type { RunRecord, TableSpec } from "../suite/types.ts";
  * console.assert(SCALE_CAVEAT.includes("direction"));
  * ```
  */
-export const SCALE_CAVEAT =
+export const SCALE_CAVEAT: string =
   "Every number here comes from models and data sets far smaller than the papers' (a 2-core CPU " +
   "stands in for 8 GPUs; Fashion-MNIST for ImageNet; a Spanish→English Bible for IWSLT14; the Brown " +
   "corpus for PTB/WikiText-103), trained for a few thousand steps rather than 100k updates, with " +

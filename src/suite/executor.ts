@@ -86,6 +86,7 @@ export class InProcessExecutor implements Executor {
   readonly #backend: BackendChoice;
   #queue: Promise<unknown> = Promise.resolve();
 
+  /** Runs tasks one at a time in this process on `backend`. */
   constructor(backend: BackendChoice) {
     this.#backend = backend;
   }

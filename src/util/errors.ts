@@ -21,6 +21,8 @@ export class UsageError extends Error {
   readonly hint: string;
 
   /**
+   * An error in what the user gave.
+   *
    * @param message what is wrong
    * @param hint how to fix it
    */
