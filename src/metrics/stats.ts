@@ -354,7 +354,8 @@ export interface RateDifferenceInterval {
  * ```ts
  * import { rateDifferenceInterval } from "@normbench/normbench";
  * const d = rateDifferenceInterval(8, 10, 0, 10);
- * console.assert(d.difference === 0.8 && d.low > 0.4 && d.high < 1);
+ * // Wilson: 8/10 → [0.490, 0.943], 0/10 → [0, 0.278]; low = 0.8 − √(0.310² + 0.278²)
+ * console.assert(d.difference === 0.8 && Math.abs(d.low - 0.384) < 1e-3 && Math.abs(d.high - 0.943) < 1e-3);
  * ```
  */
 export function rateDifferenceInterval(
