@@ -90,8 +90,8 @@ export class NormLayer extends tfl.layers.Layer {
     this.built = true;
   }
 
-  // deno-lint-ignore no-explicit-any
   /** Applies the norm (`kwargs.training`, `kwargs.mask` as in Keras). */
+  // deno-lint-ignore no-explicit-any
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, any>): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const keep = kwargs.mask as tf.Tensor | undefined;
