@@ -1,19 +1,8 @@
 // The CLI as users run it: a subprocess, its exit code and its one-line errors.
 import assert from "node:assert/strict";
+import { runCliProcess as cli } from "./helpers.ts";
 
-const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const GOLDEN = new URL("./fixtures/golden/", import.meta.url).pathname;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 function assertOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
   assert.notEqual(r.code, 0);

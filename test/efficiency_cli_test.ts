@@ -1,18 +1,6 @@
 // `normbench bench infer`: one cell as JSON, and one-line usage errors (exit 2) for bad input.
 import assert from "node:assert/strict";
-
-const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { runCliProcess as cli } from "./helpers.ts";
 
 Deno.test("bench infer: bad input is a one-line usage error with exit code 2", async () => {
   const cases: [string[], RegExp][] = [

@@ -48,3 +48,18 @@ export async function runCliCaptured(
     console.error = error;
   }
 }
+
+/** Runs the CLI as users do — a subprocess — and returns its exit code and output. */
+export async function runCliProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}

@@ -6,8 +6,8 @@
  */
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
-import { activate, type ActivationName } from "../nn/activations.ts";
-import { type ModelPlacement, normOptionsFor } from "../nn/block.ts";
+import { activate } from "../nn/activations.ts";
+import { normOptionsFor } from "../nn/block.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
@@ -19,11 +19,12 @@ import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
 import { BaseModel } from "./base.ts";
+import type { StackConfig } from "./config.ts";
 import type { ClassifyBatch, LossOptions, MlmBatch } from "./types.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** The shape and recipe of an {@linkcode Encoder} (plain data). */
-export interface EncoderConfig {
+export interface EncoderConfig extends StackConfig {
   /** Always `encoder`. */
   kind: "encoder";
   /** Vocabulary size. */
@@ -32,34 +33,14 @@ export interface EncoderConfig {
   maxLen: number;
   /** Number of classes of the classification head. */
   classes: number;
-  /** Width d. */
-  dim: number;
   /** Blocks. */
   layers: number;
-  /** Attention heads. */
-  heads: number;
-  /** Feed-forward hidden width. */
-  ffnDim: number;
-  /** Feed-forward activation. */
-  activation: ActivationName;
-  /** Dropout on embeddings and sublayer outputs. */
-  dropout: number;
-  /** Dropout on attention probabilities. */
-  attentionDropout: number;
-  /** Registry name of the norm. */
-  norm: string;
-  /** The norm's options. */
-  normOptions: Record<string, unknown>;
-  /** Norm placement. */
-  placement: ModelPlacement;
   /** Whether the pad mask is passed to the norms (default in presets: false). */
   maskNorms: boolean;
   /** The padding id (masked in attention). */
   padId: number;
   /** `cls`: the first token through a tanh pooler (BERT); `mean`: mean over non-pad tokens. */
   pooling: "cls" | "mean";
-  /** Seed of the initial weights. */
-  seed: number;
 }
 
 /**

@@ -6,8 +6,6 @@
  */
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
-import type { ActivationName } from "../nn/activations.ts";
-import type { ModelPlacement } from "../nn/block.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
@@ -19,44 +17,25 @@ import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
 import { BaseModel } from "./base.ts";
+import type { StackConfig } from "./config.ts";
 import type { LossOptions, NextTokenBatch } from "./types.ts";
 
 /** The shape and recipe of a {@linkcode LanguageModel} (plain data). */
-export interface LmConfig {
+export interface LmConfig extends StackConfig {
   /** Always `lm`. */
   kind: "lm";
   /** Vocabulary size. */
   vocab: number;
   /** Longest context. */
   maxLen: number;
-  /** Width d. */
-  dim: number;
   /** Blocks. */
   layers: number;
-  /** Attention heads. */
-  heads: number;
-  /** Feed-forward hidden width. */
-  ffnDim: number;
-  /** Feed-forward activation. */
-  activation: ActivationName;
-  /** Dropout on embeddings and sublayer outputs. */
-  dropout: number;
-  /** Dropout on attention probabilities. */
-  attentionDropout: number;
-  /** Registry name of the norm. */
-  norm: string;
-  /** The norm's options. */
-  normOptions: Record<string, unknown>;
-  /** Norm placement. */
-  placement: ModelPlacement;
   /** Whether the pad mask is passed to the norms. */
   maskNorms: boolean;
   /** Padding id (ignored as a target, masked as a key). */
   padId: number;
   /** Whether the output projection is the transposed token embedding. */
   tieEmbeddings: boolean;
-  /** Seed of the initial weights. */
-  seed: number;
 }
 
 /**

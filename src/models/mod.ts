@@ -12,6 +12,7 @@
  * @module
  */
 export * from "./types.ts";
+export type { StackConfig } from "./config.ts";
 export { BaseModel } from "./base.ts";
 export * from "./presets.ts";
 export { Encoder, type EncoderConfig, maskedPositions } from "./encoder.ts";

@@ -7,9 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
-import type { ActivationName } from "../nn/activations.ts";
 import type { KeyValueCache } from "../nn/attention.ts";
-import type { ModelPlacement } from "../nn/block.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { dropout } from "../nn/dropout.ts";
@@ -20,41 +18,24 @@ import { SinusoidalPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
 import { BaseModel } from "./base.ts";
+import type { StackConfig } from "./config.ts";
 import { beamSearch, type BeamSearchOptions, greedySearch, type SearchModel } from "./search.ts";
 import type { LossOptions, TranslateBatch } from "./types.ts";
 
 /** The shape and recipe of a {@linkcode Translator} (plain data). */
-export interface TranslatorConfig {
+export interface TranslatorConfig extends StackConfig {
   /** Always `translator`. */
   kind: "translator";
   /** Joint source/target vocabulary size. */
   vocab: number;
   /** Longest sequence (source or target). */
   maxLen: number;
-  /** Width d. */
-  dim: number;
   /** Encoder blocks. */
   encoderLayers: number;
   /** Decoder blocks. */
   decoderLayers: number;
-  /** Attention heads. */
-  heads: number;
-  /** Feed-forward hidden width. */
-  ffnDim: number;
-  /** Feed-forward activation (fairseq: relu). */
-  activation: ActivationName;
-  /** Dropout on embeddings and sublayer outputs (authors: 0.3). */
-  dropout: number;
-  /** Dropout on attention probabilities. */
-  attentionDropout: number;
   /** Dropout after the feed-forward activation. */
   activationDropout: number;
-  /** Registry name of the norm. */
-  norm: string;
-  /** The norm's options. */
-  normOptions: Record<string, unknown>;
-  /** Norm placement (authors: pre). */
-  placement: ModelPlacement;
   /** Whether the pad mask is passed to the norms (authors: false). */
   maskNorms: boolean;
   /** Padding id. */
@@ -63,8 +44,6 @@ export interface TranslatorConfig {
   bosId: number;
   /** End-of-sentence id. */
   eosId: number;
-  /** Seed of the initial weights. */
-  seed: number;
 }
 
 /**

@@ -6,8 +6,6 @@
  */
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
-import type { ActivationName } from "../nn/activations.ts";
-import type { ModelPlacement } from "../nn/block.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
@@ -17,11 +15,12 @@ import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
 import { BaseModel } from "./base.ts";
+import type { StackConfig } from "./config.ts";
 import type { ImageClassifyBatch, LossOptions } from "./types.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** The shape and recipe of a {@linkcode VisionTransformer} (plain data). */
-export interface VitConfig {
+export interface VitConfig extends StackConfig {
   /** Always `vit`. */
   kind: "vit";
   /** Square image side in pixels. */
@@ -32,28 +31,8 @@ export interface VitConfig {
   patch: number;
   /** Number of classes. */
   classes: number;
-  /** Width d. */
-  dim: number;
   /** Blocks. */
   layers: number;
-  /** Attention heads. */
-  heads: number;
-  /** Feed-forward hidden width. */
-  ffnDim: number;
-  /** Feed-forward activation. */
-  activation: ActivationName;
-  /** Dropout on sublayer outputs and embeddings. */
-  dropout: number;
-  /** Dropout on attention probabilities. */
-  attentionDropout: number;
-  /** Registry name of the norm. */
-  norm: string;
-  /** The norm's options. */
-  normOptions: Record<string, unknown>;
-  /** Norm placement. */
-  placement: ModelPlacement;
-  /** Seed of the initial weights. */
-  seed: number;
 }
 
 /**

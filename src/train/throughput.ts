@@ -32,13 +32,7 @@ export async function measureMatMul(
   options: { minMs?: number } = {},
 ): Promise<MatMulSpeed> {
   const minMs = options.minMs ?? 150;
-  const counts = new Map<string, { shape: MatMulShape; count: number }>();
-  for (const s of shapes) {
-    const key = s.join("x");
-    const e = counts.get(key) ?? { shape: s, count: 0 };
-    e.count += 1;
-    counts.set(key, e);
-  }
+  const counts = countShapes(shapes);
   let flops = 0;
   let seconds = 0;
   const out: MatMulSpeed["shapes"] = [];
@@ -94,13 +88,7 @@ export class MatMulReference {
 
   /** Prepares operands for every distinct shape of `shapes`. */
   constructor(shapes: MatMulShape[]) {
-    const counts = new Map<string, { shape: MatMulShape; count: number }>();
-    for (const s of shapes) {
-      const key = s.join("x");
-      const e = counts.get(key) ?? { shape: s, count: 0 };
-      e.count += 1;
-      counts.set(key, e);
-    }
+    const counts = countShapes(shapes);
     let seed = 1;
     for (const { shape: [m, k, n], count } of counts.values()) {
       this.#items.push({
@@ -135,4 +123,18 @@ export class MatMulReference {
   dispose(): void {
     for (const item of this.#items) tf.dispose([item.a, item.b]);
   }
+}
+
+/** The distinct shapes of `shapes`, each with how often it occurs, in first-seen order. */
+function countShapes(
+  shapes: MatMulShape[],
+): Map<string, { shape: MatMulShape; count: number }> {
+  const counts = new Map<string, { shape: MatMulShape; count: number }>();
+  for (const s of shapes) {
+    const key = s.join("x");
+    const e = counts.get(key) ?? { shape: s, count: 0 };
+    e.count += 1;
+    counts.set(key, e);
+  }
+  return counts;
 }

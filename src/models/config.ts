@@ -1,0 +1,43 @@
+/**
+ * The fields every model config shares: the Transformer stack's shape, its norm and recipe.
+ *
+ * @module
+ */
+import type { ActivationName } from "../nn/activations.ts";
+import type { ModelPlacement } from "../nn/block.ts";
+
+/**
+ * The Transformer part of a model config (plain data), extended by each model's own config.
+ *
+ * @example
+ * ```ts
+ * import type { StackConfig } from "@normbench/normbench";
+ * const stack: StackConfig = {
+ *   dim: 64, heads: 4, ffnDim: 256, activation: "gelu", dropout: 0.1, attentionDropout: 0,
+ *   norm: "un", normOptions: {}, placement: "pre", seed: 0,
+ * };
+ * console.assert(stack.dim % stack.heads === 0);
+ * ```
+ */
+export interface StackConfig {
+  /** Width d. */
+  dim: number;
+  /** Attention heads. */
+  heads: number;
+  /** Feed-forward hidden width. */
+  ffnDim: number;
+  /** Feed-forward activation. */
+  activation: ActivationName;
+  /** Dropout on embeddings and sublayer outputs. */
+  dropout: number;
+  /** Dropout on attention probabilities. */
+  attentionDropout: number;
+  /** Registry name of the norm. */
+  norm: string;
+  /** The norm's options. */
+  normOptions: Record<string, unknown>;
+  /** Norm placement. */
+  placement: ModelPlacement;
+  /** Seed of the initial weights. */
+  seed: number;
+}
