@@ -14,8 +14,14 @@ export function unPhaseCheck(records: RunRecord[]): CheckResult[] {
   const un = records.filter((r) => r.labels.norm === "un" && r.output.notes?.un);
   if (un.length === 0) return [];
   const phases = un.map((r) =>
-    r.output.notes!.un as { stepsAfterWarmup: number; skips: number; layers: number }
+    r.output.notes!.un as {
+      stepsAfterWarmup: number;
+      skips: number;
+      layers: number;
+      unused?: number;
+    }
   );
+  const unused = Math.max(0, ...phases.map((p) => p.unused ?? 0));
   const after = phases.map((p) => p.stepsAfterWarmup);
   const skips = phases.map((p) => p.skips);
   const warmups = un.map((r) => (r.output.notes!.normOptions as Record<string, number>)?.warmup);
@@ -25,7 +31,8 @@ export function unPhaseCheck(records: RunRecord[]): CheckResult[] {
     detail:
       `${un.length} UN runs; scaled warm-up ${Math.min(...warmups)}–${Math.max(...warmups)} ` +
       `steps; steps after warm-up per run ${Math.min(...after)}–${Math.max(...after)}; outlier ` +
-      `skips (summed over layers) ${Math.min(...skips)}–${Math.max(...skips)} per run`,
+      `skips (summed over layers) ${Math.min(...skips)}–${Math.max(...skips)} per run` +
+      (unused ? `; ${unused} UN layer(s) per run never ran in training (e.g. an unused head)` : ""),
   }];
 }
 

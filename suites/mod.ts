@@ -14,7 +14,18 @@ export { nmtSuite } from "./nmt.ts";
 export { vitSuite } from "./vit.ts";
 export { bertSuite } from "./bert.ts";
 export { lmSuite } from "./lm.ts";
-export { collapseSuite } from "./collapse.ts";
+export { stabilitySuite } from "./stability.ts";
 export { ablationSuite } from "./ablation.ts";
 export { statisticsSuite } from "./statistics.ts";
 export { efficiencySuite } from "./efficiency.ts";
+export {
+  type Candidate,
+  type ClaimText,
+  lrGrid,
+  type Metric,
+  type Side,
+  trainingPlots,
+  type TunedArm,
+  tunedGrid,
+  versus,
+} from "./common.ts";

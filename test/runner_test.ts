@@ -33,12 +33,13 @@ function essence(file: SuiteResultFile) {
     profile: file.profile,
     expected: file.expected,
     checks: file.checks,
-    runs: file.runs.map(({ id, labels, input, hash, output }) => ({
+    runs: [...file.runs, ...file.tuning].map(({ id, labels, input, hash, output, choice }) => ({
       id,
       labels,
       input,
       hash,
       output,
+      choice,
     })),
     verdicts: claimOutcomes(file).map((o) => [o.spec.id, o.verdict, o.estimate]),
   };
@@ -63,7 +64,16 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
       "--quiet",
     ]);
     assert.equal(r.code, 0, r.stderr);
-    const names = [...Deno.readDirSync(`${dir}/results`)].map((e) => e.name).sort();
+    // each profile has its own folder; the root holds only the index of profiles
+    assert.deepEqual(
+      [...Deno.readDirSync(`${dir}/results`)].map((e) => e.name).sort(),
+      ["README.md", "smoke"],
+    );
+    assert.match(
+      await Deno.readTextFile(`${dir}/results/README.md`),
+      /\[smoke\]\(smoke\/README\.md\)/,
+    );
+    const names = [...Deno.readDirSync(`${dir}/results/smoke`)].map((e) => e.name).sort();
     assert.deepEqual(names, [
       "README.md",
       "toy.collapse.svg",
@@ -72,7 +82,7 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
       "toy.md",
       "toy.slope.svg",
     ]);
-    const file = await readResults(`${dir}/results/toy.json`);
+    const file = await readResults(`${dir}/results/smoke/toy.json`);
     assert.equal(file.runs.length, 6);
     const p = file.provenance;
     assert.match(p.gitCommit ?? "", /^[0-9a-f]{40}$/);
@@ -85,21 +95,21 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
     // a diverged run is a result: recorded with why and when
     const bn = file.runs.filter((x) => x.labels.norm === "bn");
     assert.ok(bn.every((x) => x.output.collapse?.reason === "non-finite loss"));
-    const md = await Deno.readTextFile(`${dir}/results/toy.md`);
-    assert.match(md, /\| UN matches LN \| slope 3 both \| .* \| \*\*reproduced\*\* \|/);
+    const md = await Deno.readTextFile(`${dir}/results/smoke/toy.md`);
+    assert.match(md, /\| UN matches LN \| toy \| slope 3 both \| .* \| \*\*reproduced\*\* \|/);
     assert.match(md, /`bn\/seed0`: non-finite loss at step \d+/);
-    const overview = await Deno.readTextFile(`${dir}/results/README.md`);
+    const overview = await Deno.readTextFile(`${dir}/results/smoke/README.md`);
     assert.match(overview, /\| \[toy\]\(toy\.md\) \| BN collapses more often than LN \|/);
     for (const svg of names.filter((n) => n.endsWith(".svg"))) {
-      assert.match(await Deno.readTextFile(`${dir}/results/${svg}`), /^<svg/);
+      assert.match(await Deno.readTextFile(`${dir}/results/smoke/${svg}`), /^<svg/);
     }
     // `report` rebuilds the same Markdown from the JSON alone
-    await Deno.remove(`${dir}/results/toy.md`);
-    await Deno.remove(`${dir}/results/toy.loss.svg`);
+    await Deno.remove(`${dir}/results/smoke/toy.md`);
+    await Deno.remove(`${dir}/results/smoke/toy.loss.svg`);
     const rebuilt = await cli(["report", "--out", `${dir}/results`]);
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
-    assert.equal(await Deno.readTextFile(`${dir}/results/toy.md`), md);
-    assert.match(await Deno.readTextFile(`${dir}/results/toy.loss.svg`), /^<svg/);
+    assert.equal(await Deno.readTextFile(`${dir}/results/smoke/toy.md`), md);
+    assert.match(await Deno.readTextFile(`${dir}/results/smoke/toy.loss.svg`), /^<svg/);
     // an uninterrupted run records its elapsed time, shown in the overview's wall-time table
     assert.ok(typeof file.elapsedMs === "number" && file.elapsedMs > 0);
     assert.match(overview, /\| toy \| smoke \| 6 \| \d+\.\d \|/);
@@ -110,7 +120,20 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
       readme,
       "# mine\n\n<!-- results:begin -->\nold\n<!-- results:end -->\n\nkept\n",
     );
-    const spliced = await cli(["report", "--out", `${dir}/results`, "--readme", readme]);
+    // the headline profile (standard) was not run here: the table is refused, untouched
+    const absent = await cli(["report", "--out", `${dir}/results`, "--readme", readme]);
+    assert.equal(absent.code, 2);
+    assert.match(absent.stderr, /results\/standard\/ holds no results/);
+    assert.ok((await Deno.readTextFile(readme)).includes("old"));
+    const spliced = await cli([
+      "report",
+      "--out",
+      `${dir}/results`,
+      "--readme",
+      readme,
+      "--profile",
+      "smoke",
+    ]);
     assert.equal(spliced.code, 0, spliced.stderr);
     const text = await Deno.readTextFile(readme);
     assert.ok(
@@ -120,11 +143,19 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
     assert.ok(!text.includes("old"));
     assert.match(
       text,
-      /\| \[toy\]\(\.\.\/results\/toy\.md\) \| BN collapses more often than LN \|/,
+      /\| \[toy\]\(\.\.\/results\/smoke\/toy\.md\) \| BN collapses more often than LN \|/,
     );
     // a file without the markers is refused, untouched
     await Deno.writeTextFile(readme, "# no markers\n");
-    const refused = await cli(["report", "--out", `${dir}/results`, "--readme", readme]);
+    const refused = await cli([
+      "report",
+      "--out",
+      `${dir}/results`,
+      "--readme",
+      readme,
+      "--profile",
+      "smoke",
+    ]);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /markers/);
     assert.equal(await Deno.readTextFile(readme), "# no markers\n");
@@ -177,18 +208,20 @@ Deno.test("runner: kill -9 mid-run, then a rerun redoes no finished run and leav
     }
     assert.ok(before.size >= 2 && before.size < 6, `${before.size} runs finished before the kill`);
     // nothing was written to results/ by the killed process
-    assert.throws(() => Deno.statSync(`${dir}/results/toy.json`));
+    assert.throws(() => Deno.statSync(`${dir}/results/smoke/toy.json`));
     const rerun = await cli(args, { TOY_SLEEP_MS: "40" });
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.match(rerun.stderr, new RegExp(`toy: 6 runs \\(${before.size} cached\\)`));
-    const file = await readResults(`${dir}/results/toy.json`);
+    const file = await readResults(`${dir}/results/smoke/toy.json`);
     for (const run of file.runs) {
       if (before.has(run.id)) {
         assert.equal(run.finishedAt, before.get(run.id), `${run.id} was redone`);
       }
     }
-    for (const e of Deno.readDirSync(`${dir}/results`)) {
-      if (e.name.endsWith(".json")) JSON.parse(await Deno.readTextFile(`${dir}/results/${e.name}`));
+    for (const e of Deno.readDirSync(`${dir}/results/smoke`)) {
+      if (e.name.endsWith(".json")) {
+        JSON.parse(await Deno.readTextFile(`${dir}/results/smoke/${e.name}`));
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -221,12 +254,19 @@ Deno.test("runner: --shard 1/2 + --shard 2/2 + merge equals the unsharded result
       ]);
       assert.equal(r.code, 0, r.stderr);
     }
-    const shards = [...Deno.readDirSync(`${dir}/sharded`)].map((e) => e.name).sort();
-    assert.deepEqual(shards, ["toy.shard-1-of-2.json", "toy.shard-2-of-2.json"]);
+    const shards = [...Deno.readDirSync(`${dir}/sharded/quick`)].map((e) => e.name).sort()
+      .map((name) => `quick/${name}`);
+    assert.deepEqual(shards, ["quick/toy.shard-1-of-2.json", "quick/toy.shard-2-of-2.json"]);
     const s1 = await readResults(`${dir}/sharded/${shards[0]}`);
     const s2 = await readResults(`${dir}/sharded/${shards[1]}`);
+    // 9 measured runs and 2 tuning runs; a tuning run and the runs it decides share a shard
     assert.equal(s1.runs.length + s2.runs.length, 9);
-    assert.ok(s1.runs.length >= 4 && s2.runs.length >= 4, "shards are balanced");
+    assert.equal(s1.tuning.length + s2.tuning.length, 2);
+    for (const s of [s1, s2]) {
+      const tuned = s.runs.filter((r) => r.choice).length;
+      assert.ok(tuned === 0 || (tuned === 3 && s.tuning.length === 2), "tuning group split");
+    }
+    assert.ok(s1.runs.length >= 3 && s2.runs.length >= 3, "shards are balanced");
     // merging one shard alone is refused: the grid is not covered
     const partial = await cli([
       "merge",
@@ -247,9 +287,13 @@ Deno.test("runner: --shard 1/2 + --shard 2/2 + merge equals the unsharded result
       TOY,
     ]);
     assert.equal(merged.code, 0, merged.stderr);
-    const a = await readResults(`${dir}/whole/toy.json`);
-    const b = await readResults(`${dir}/merged/toy.json`);
+    const a = await readResults(`${dir}/whole/quick/toy.json`);
+    const b = await readResults(`${dir}/merged/quick/toy.json`);
     assert.deepEqual(essence(b), essence(a));
+    // the learning rate of LN was chosen on validation by the tuning runs, and recorded
+    const ln = a.runs.filter((r) => r.labels.norm === "ln");
+    assert.ok(ln.every((r) => r.choice?.chosen === ln[0].choice?.chosen && r.choice));
+    assert.equal(a.tuning.length, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -265,7 +309,7 @@ Deno.test("runner: unknown suite or profile and bad flags are one-line errors th
       ],
       [
         ["reproduce", "toy", "--import", TOY, "--profile", "fast"],
-        /^normbench: unknown profile 'fast' \(use one of: smoke, quick, full\)$/,
+        /^normbench: unknown profile 'fast' \(use one of: smoke, quick, standard\)$/,
       ],
       [
         ["reproduce", "toy", "--import", TOY, "--jobs", "0"],

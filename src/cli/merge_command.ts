@@ -8,18 +8,20 @@ import { collect, importModules } from "./parse.ts";
 import "../../suites/mod.ts";
 import { getSuite } from "../suite/registry.ts";
 import { mergeResultFiles, parseResultFile, type SuiteResultFile } from "../suite/result_file.ts";
-import { writeOverview, writeSuiteResults } from "../report/write.ts";
+import { writeOverview, writeProfileIndex, writeSuiteResults } from "../report/write.ts";
+import { profileDir } from "../suite/reproduce.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** Registers `merge`. */
 export function registerMerge(program: Command): void {
   program.command("merge")
     .description(
-      "merge results/<suite>.shard-<i>-of-<n>.json files into results/<suite>.json + reports",
+      "merge results/<profile>/<suite>.shard-<i>-of-<n>.json files into " +
+        "results/<profile>/<suite>.json + reports",
     )
     .option("--import <module>", "a module that registers more suites (repeatable)", collect, [])
     .argument("<files...>", "shard files (any number of suites)")
-    .option("--out <dir>", "results directory", "results")
+    .option("--out <dir>", "results root (each profile in its own folder)", "results")
     .action(async (paths: string[], opts: { out: string; import: string[] }) => {
       await importModules(opts.import);
       const bySuite = new Map<string, { file: SuiteResultFile; source: string }[]>();
@@ -39,11 +41,17 @@ export function registerMerge(program: Command): void {
         const suite = getSuite(name);
         return mergeResultFiles(files, (runs) => suite.checks?.(runs, files[0].file.profile) ?? []);
       });
-      for (const file of merged) await writeSuiteResults(file, opts.out);
-      await writeOverview(opts.out);
+      const dirs = new Set<string>();
+      for (const file of merged) {
+        const dir = profileDir(opts.out, file.profile);
+        await writeSuiteResults(file, dir);
+        dirs.add(dir);
+      }
+      for (const dir of dirs) await writeOverview(dir);
+      await writeProfileIndex(opts.out);
       console.log(
         `normbench: merged ${paths.length} shard file(s) into ${
-          merged.map((f) => `${opts.out}/${f.suite.name}.json`).join(", ")
+          merged.map((f) => `${profileDir(opts.out, f.profile)}/${f.suite.name}.json`).join(", ")
         }`,
       );
     });

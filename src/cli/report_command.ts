@@ -8,7 +8,16 @@ import { dirname, relative, resolve } from "node:path";
 import { collect, importModules } from "./parse.ts";
 import "../../suites/mod.ts";
 import { listSuites } from "../suite/registry.ts";
-import { readResultFiles, renderSuiteReport, writeOverview } from "../report/write.ts";
+import {
+  readResultFiles,
+  renderSuiteReport,
+  writeOverview,
+  writeProfileIndex,
+} from "../report/write.ts";
+import { parseProfile } from "../suite/registry.ts";
+import { profileDir } from "../suite/reproduce.ts";
+import type { SuiteResultFile } from "../suite/result_file.ts";
+import { HEADLINE_PROFILE, PROFILE_NAMES, type ProfileName } from "../suite/types.ts";
 import { claimsTableMarkdown, spliceResults } from "../report/markdown.ts";
 import { UsageError } from "../util/errors.ts";
 import { writeFileAtomic } from "../util/fs.ts";
@@ -16,17 +25,30 @@ import { writeFileAtomic } from "../util/fs.ts";
 /** Registers `report`. */
 export function registerReport(program: Command): void {
   program.command("report")
-    .description("rebuild results/*.md, the plots and results/README.md from results/*.json")
+    .description(
+      "rebuild every profile's reports, plots and overview (results/<profile>/) and the index " +
+        "results/README.md from the JSON",
+    )
     .option("--import <module>", "a module that registers more suites (repeatable)", collect, [])
-    .option("--out <dir>", "results directory", "results")
+    .option("--out <dir>", "results root (each profile in its own folder)", "results")
     .option(
       "--readme <file>",
       "also write the claims table between the <!-- results:begin/end --> markers of this file",
     )
-    .action(async (opts: { out: string; import: string[]; readme?: string }) => {
+    .option(
+      "--profile <name>",
+      `the profile whose claims --readme writes (default: ${HEADLINE_PROFILE}, the headline)`,
+      HEADLINE_PROFILE,
+    )
+    .action(async (opts: { out: string; import: string[]; readme?: string; profile: string }) => {
       await importModules(opts.import);
+      const profile = parseProfile(opts.profile);
       const order = listSuites().map((s) => s.name);
-      const files = await readResultFiles(opts.out, order);
+      const byProfile = new Map<ProfileName, SuiteResultFile[]>();
+      for (const p of PROFILE_NAMES) {
+        const files = await readResultFiles(profileDir(opts.out, p), order);
+        if (files.length) byProfile.set(p, files);
+      }
       let readmeText: string | undefined;
       if (opts.readme) {
         try {
@@ -42,18 +64,35 @@ export function registerReport(program: Command): void {
         } catch (e) {
           throw new UsageError(`--readme ${opts.readme}: ${(e as Error).message}`);
         }
+        if (!byProfile.has(profile)) {
+          // Never replace a claims table with an empty one because the input is wrong.
+          throw new UsageError(
+            `${profileDir(opts.out, profile)}/ holds no results: the claims table of ` +
+              `${opts.readme} is left as it is`,
+            `check --out (the results root, e.g. results), or run 'deno task reproduce --profile ${profile}'`,
+          );
+        }
       }
-      for (const file of files) await renderSuiteReport(file, opts.out);
-      await writeOverview(opts.out, order);
-      console.log(`normbench: rebuilt ${files.length} report(s) and ${opts.out}/README.md`);
+      let count = 0;
+      for (const [p, files] of byProfile) {
+        const dir = profileDir(opts.out, p);
+        for (const file of files) await renderSuiteReport(file, dir);
+        await writeOverview(dir, order);
+        count += files.length;
+      }
+      if (byProfile.size) await writeProfileIndex(opts.out);
+      console.log(
+        `normbench: rebuilt ${count} report(s) of ${
+          [...byProfile.keys()].join(", ") || "no profile"
+        } under ${opts.out}/`,
+      );
       if (opts.readme && readmeText !== undefined) {
-        const prefix = relativePrefix(opts.readme, opts.out);
-        const block = files.length
-          ? claimsTableMarkdown(files, { linkPrefix: prefix }) +
-            `\nWall times, per-suite reports and plots: [${prefix}README.md](${prefix}README.md).`
-          : "No suite has been run yet: `deno task reproduce`.";
+        const dir = profileDir(opts.out, profile);
+        const prefix = relativePrefix(opts.readme, dir);
+        const block = claimsTableMarkdown(byProfile.get(profile)!, { linkPrefix: prefix }) +
+          `\nWall times, per-suite reports and plots: [${prefix}README.md](${prefix}README.md).`;
         await writeFileAtomic(opts.readme, spliceResults(readmeText, block));
-        console.log(`normbench: wrote the claims table into ${opts.readme}`);
+        console.log(`normbench: wrote the ${profile} claims table into ${opts.readme}`);
       }
     });
 }

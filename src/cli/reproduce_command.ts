@@ -16,15 +16,20 @@ import { UsageError } from "../util/errors.ts";
 export function registerReproduce(program: Command): void {
   program.command("reproduce")
     .description(
-      "run suites (default: all, quick profile) and write results/ with reports and the overview",
+      "run suites (default: all, quick profile) and write results/<profile>/ with reports and " +
+        "the overview",
     )
     .option("--import <module>", "a module that registers more suites (repeatable)", collect, [])
     .argument("[suites...]", "suites to run (default: all registered, in order)")
-    .option("--profile <name>", "smoke | quick | full", "quick")
+    .option(
+      "--profile <name>",
+      "smoke (seconds) | quick (≤ 40 min) | standard (the headline: ≤ 6 h on 2 cores)",
+      "quick",
+    )
     .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
     .option("--jobs <n>", "parallel runs (default: one per core; 1 = in this process)")
     .option("--shard <i/n>", "run only shard i of n of every grid (job arrays); merge afterwards")
-    .option("--out <dir>", "results directory", "results")
+    .option("--out <dir>", "results root: each profile writes into <dir>/<profile>/", "results")
     .option("--cache <dir>", "run cache (default: $NORMBENCH_CACHE/runs or .cache/normbench/runs)")
     .option("--fresh", "redo runs even when cached")
     .option("--quiet", "no progress bars")
@@ -67,7 +72,7 @@ export function registerReproduce(program: Command): void {
         `normbench: ${suites.length} suite(s), profile ${profile}, in ${
           (total / 60).toFixed(1)
         } min; ` +
-          `${result.written.length} files written to ${opts.out}/`,
+          `${result.written.length} files written to ${opts.out}/${profile}/`,
       );
       if (result.failures.length) {
         console.error(

@@ -250,7 +250,7 @@ export class InferenceModel {
     const d = m.config.dim;
     const tokens = tf.tensor2d(batch.tokens, [b, n], "int32");
     const pad = padMask(batch.tokens, [b, n], m.config.padId);
-    const x = m.pos.apply(m.embed.apply(tokens));
+    const x = m.embedTokens(tokens, { training: false });
     const [stack] = this.#stacks;
     const h = runBlocks(stack, x, {
       heads: m.config.heads,
@@ -424,7 +424,7 @@ export function buildInference(model: AnyModel, options: BuildInferenceOptions):
   } else {
     const m = model as Extract<AnyModel, { config: { kind: "vit" | "encoder" } }>;
     stacks = [engineStack(m.stack, "stack", op, read)];
-    reads.add(m.pos.weight);
+    if ("weight" in m.pos) reads.add(m.pos.weight as tf.Variable);
     if (m.config.kind === "vit") {
       const v = m as Extract<AnyModel, { config: { kind: "vit" } }>;
       read(v.patchEmbed);

@@ -8,14 +8,18 @@ import type { AnyModel } from "../models/presets.ts";
 import type { TrainResult } from "../train/train.ts";
 import type { Json, RunOutput, SeriesPoint } from "../suite/types.ts";
 
-/** A norm as an experiment takes it: name, options, placement. */
+/** A norm as an experiment takes it: name, options, placement, masks, source recipe. */
 export interface NormChoice {
   /** Registry name. */
   norm: string;
-  /** The norm's own options (after scaling). */
+  /** The norm's own options (step-count options are scaled to the run unless given). */
   normOptions?: Record<string, number | boolean>;
   /** Placement (default `pre`). */
   placement?: string;
+  /** Whether pad masks reach the norms (default false: padded tokens enter batch statistics). */
+  maskNorms?: boolean;
+  /** The source recipe whose horizon step-count constants are scaled from (default `iwslt`). */
+  horizon?: SourceRecipe;
 }
 
 /** Hooks into an experiment, for probes (e.g. the statistics suite's). */
@@ -26,37 +30,46 @@ export interface ExperimentHooks {
   onStep?(step: number): void;
 }
 
+/** A source recipe whose length the step-count constants of the norms are scaled from. */
+export type SourceRecipe = "iwslt" | "imagenet";
+
 /**
- * The authors' step-count constants and the horizon they belong to.
+ * The length of each source recipe, in updates, with the step-count constants the authors use
+ * in it: IWSLT14 (UN's and PowerNorm's fairseq runs: 100k updates, UN's T_w 4000 — 4% —, its
+ * gradient compensation from update 1000, an LR warm-up of 6000 (UN) or 8000 (PowerNorm)) and
+ * ImageNet (T2T-ViT-14: 300 epochs of 1.28M images at batch 512 ≈ 750k updates, so T_w = 4000
+ * is 0.53% of the run, after a 10-epoch LR warm-up — 3.3%).
  *
  * @example
  * ```ts
- * import { AUTHORS_CONSTANTS } from "@normbench/normbench";
- * console.assert(AUTHORS_CONSTANTS.unWarmup === 0.04);
+ * import { SOURCE_RECIPES } from "@normbench/normbench";
+ * console.assert(SOURCE_RECIPES.imagenet.updates === 750_000);
+ * console.assert(SOURCE_RECIPES.iwslt.unWarmup / SOURCE_RECIPES.iwslt.updates === 0.04);
  * ```
  */
-export const AUTHORS_CONSTANTS = {
-  /** UN: warm-up 4000 of 100k updates (IWSLT14 and ImageNet recipes). */
-  unWarmup: 4000 / 100_000,
-  /** UN: gradient compensation from step max(1000, warm-up); 1000 is 1% of 100k. */
-  unCompensationStart: 1000 / 100_000,
-  /** PowerNorm: the authors pass the schedule's warm-up (8000 of their IWSLT run's updates). */
-  pnWarmupIsScheduleWarmup: true,
-} as const;
+export const SOURCE_RECIPES: Readonly<
+  Record<SourceRecipe, { updates: number; unWarmup: number; unCompensationStart: number }>
+> = {
+  iwslt: { updates: 100_000, unWarmup: 4000, unCompensationStart: 1000 },
+  imagenet: { updates: 750_000, unWarmup: 4000, unCompensationStart: 1000 },
+};
 
 /**
  * Scales the step-count constants of a norm's options to a run of `steps` updates with
- * `scheduleWarmup` warm-up updates — the rule every report states:
- * UN `warmup` = 4% of the run and `compensationStart` = 1% (the authors' 4000 and 1000 of 100k);
- * PowerNorm `warmup` = the schedule's warm-up (as the authors' scripts pass it);
- * RepBN `decaySteps` = the whole run (SLAB decays λ over training). Options given explicitly in
- * `explicit` win. Windows (UN's W) are counts of recent batches, not of the horizon: unscaled.
+ * `scheduleWarmup` warm-up updates, from the horizon of the source recipe (`iwslt` by default)
+ * — the rule every report states: UN's `warmup` and `compensationStart` keep their share of the
+ * source run (4000 and 1000 of 100k updates for IWSLT14, of 750k for ImageNet); PowerNorm's
+ * `warmup` is the schedule's warm-up (as the authors' scripts pass it); RepBN's `decaySteps` is
+ * the whole run (SLAB decays λ over training). Options given explicitly in `explicit` win.
+ * Windows (UN's W) are counts of recent batches, not of the horizon: unscaled.
  *
  * @example
  * ```ts
  * import { scaleNormOptions } from "@normbench/normbench";
  * const o = scaleNormOptions("un", 2000, 100, {});
  * console.assert(o.warmup === 80 && o.compensationStart === 20);
+ * const v = scaleNormOptions("un", 6000, 200, {}, "imagenet");
+ * console.assert(v.warmup === 32 && v.compensationStart === 8);
  * ```
  */
 export function scaleNormOptions(
@@ -64,11 +77,13 @@ export function scaleNormOptions(
   steps: number,
   scheduleWarmup: number,
   explicit: Record<string, number | boolean> = {},
+  horizon: SourceRecipe = "iwslt",
 ): Record<string, number | boolean> {
   const scaled: Record<string, number | boolean> = {};
+  const source = SOURCE_RECIPES[horizon];
   if (norm === "un") {
-    scaled.warmup = Math.round(AUTHORS_CONSTANTS.unWarmup * steps);
-    scaled.compensationStart = Math.round(AUTHORS_CONSTANTS.unCompensationStart * steps);
+    scaled.warmup = Math.round((source.unWarmup / source.updates) * steps);
+    scaled.compensationStart = Math.round((source.unCompensationStart / source.updates) * steps);
   } else if (norm === "pn") {
     scaled.warmup = scheduleWarmup;
   } else if (norm === "repbn") {
@@ -87,15 +102,17 @@ export function scaleNormOptions(
  * ```
  */
 export const SCALING_RULE: string =
-  "**Scaling rule.** Step-count constants are scaled to each run's length S: UN's warm-up is " +
-  "0.04·S and its gradient compensation starts after max(0.01·S, warm-up) steps (the authors' " +
-  "4000 and 1000 of 100k updates); PowerNorm's warm-up is the learning-rate schedule's warm-up, " +
-  "as the authors' scripts pass it; RepBN's λ decays over the whole run. UN's window W (a count of " +
-  "recent batches) is not a horizon and is kept. Unscaled, UN would stay in warm-up — an exact " +
-  "batch-RMS norm — for the whole run and test nothing of UN itself.";
+  "**Scaling rule.** Step-count constants keep their share of the source recipe's run: UN's " +
+  "warm-up T_w and the start of its gradient compensation are 4000 and 1000 updates of 100k in " +
+  "the IWSLT14 recipes (4% and 1% of our run) and of ≈ 750k in the ImageNet one (T2T-ViT-14: " +
+  "300 epochs at batch 512; 0.53% and 0.13%); PowerNorm's warm-up is the learning-rate " +
+  "schedule's warm-up, as the authors' scripts pass it; RepBN's λ decays over the whole run. " +
+  "UN's window W (a count of recent batches) is not a horizon and is kept. Unscaled, UN would " +
+  "stay in warm-up — an exact batch-RMS norm — for the whole run and test nothing of UN itself.";
 
 /**
- * A training result's curves and counters as a run output.
+ * A training result's curves and counters as a run output, with the chance level of each
+ * metric (what a collapsed run counts as in claims).
  *
  * @example
  * ```ts
@@ -109,6 +126,7 @@ export function runOutput(
   result: TrainResult,
   metrics: Record<string, number | null>,
   notes: Record<string, Json> = {},
+  chance: Record<string, number> = {},
 ): RunOutput {
   const trainLoss: SeriesPoint[] = [];
   const every = Math.max(1, Math.floor(result.losses.length / 200));
@@ -145,29 +163,41 @@ export function runOutput(
       normCounters: result.normCounters,
       ...notes,
     },
+    chance,
   };
 }
 
 /**
- * UN's phase record from the norm counters: is the windowed phase reached, how many skips.
+ * UN's phase record from the norm counters: is the windowed phase reached, how many skips
+ * (layers that never ran in training are counted apart as `unused`).
  *
  * @example
  * ```ts
  * import { unPhase } from "@normbench/normbench";
- * const p = unPhase({ "a/iters": 100, "a/skipCount": 3, "b/iters": 100, "b/skipCount": 0 }, 40);
- * console.assert(p.stepsAfterWarmup === 60 && p.skips === 3 && p.layers === 2);
+ * const p = unPhase({ "a/iters": 100, "a/skipCount": 3, "b/iters": 100, "mlm/iters": 0 }, 40);
+ * console.assert(p.stepsAfterWarmup === 60 && p.skips === 3 && p.layers === 2 && p.unused === 1);
  * ```
  */
 export function unPhase(
   counters: Record<string, number>,
   warmup: number,
-): { layers: number; minIters: number; stepsAfterWarmup: number; skips: number } {
-  const iters = Object.entries(counters).filter(([k]) => k.endsWith("iters")).map(([, v]) => v);
+): {
+  layers: number;
+  unused: number;
+  minIters: number;
+  stepsAfterWarmup: number;
+  skips: number;
+} {
+  const all = Object.entries(counters).filter(([k]) => k.endsWith("iters")).map(([, v]) => v);
+  // A layer that never ran a training forward (e.g. the MLM head without pre-training) has no
+  // phase: it is counted apart, not taken as a layer stuck in warm-up.
+  const iters = all.filter((v) => v > 0);
   const skips = Object.entries(counters).filter(([k]) => k.endsWith("skipCount"))
     .reduce((a, [, v]) => a + v, 0);
   const minIters = iters.length ? Math.min(...iters) : 0;
   return {
     layers: iters.length,
+    unused: all.length - iters.length,
     minIters,
     stepsAfterWarmup: Math.max(0, minIters - warmup),
     skips,

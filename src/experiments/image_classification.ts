@@ -42,7 +42,7 @@ export interface ImageRunInput extends NormChoice {
   evalSize: number;
   /** Seed of weights, data order and dropout. */
   seed: number;
-  /** Scale the norm's step constants to the run (default true). */
+  /** Scale the norm's step constants to the run (default true, from the ImageNet horizon). */
   scaleNorm?: boolean;
 }
 
@@ -96,7 +96,7 @@ export async function trainImageClassifier(
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
   const normOptions = cfg.scaleNorm === false
     ? cfg.normOptions ?? {}
-    : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions);
+    : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions, cfg.horizon ?? "imagenet");
   const model = createModel({
     model: "vit",
     preset: cfg.model.preset,
@@ -163,11 +163,17 @@ export async function trainImageClassifier(
     if (cfg.norm === "un") {
       notes.un = unPhase(result.normCounters, normOptions.warmup as number);
     }
-    return runOutput(result, {
-      test_accuracy: test === null ? null : 100 * test,
-      valid_accuracy: valid === null ? null : 100 * valid,
-      train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
-    }, notes);
+    const chance = 100 / model.config.classes;
+    return runOutput(
+      result,
+      {
+        test_accuracy: test === null ? null : 100 * test,
+        valid_accuracy: valid === null ? null : 100 * valid,
+        train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
+      },
+      notes,
+      { test_accuracy: chance, valid_accuracy: chance },
+    );
   } finally {
     model.dispose();
   }

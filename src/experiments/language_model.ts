@@ -7,7 +7,7 @@
 import * as tf from "../tf.ts";
 import { type LmBatch as DataLmBatch, lmBatches } from "../data/lm_batches.ts";
 import { loadLanguageModelTask } from "../data/lm_task.ts";
-import { perplexity } from "../metrics/perplexity.ts";
+import { perplexity, unigramEntropy } from "../metrics/perplexity.ts";
 import type { LanguageModel } from "../models/lm.ts";
 import { createModel } from "../models/presets.ts";
 import type { NextTokenBatch as LmBatch } from "../models/types.ts";
@@ -39,12 +39,17 @@ export interface LmRunInput extends NormChoice {
   };
   /** Vocabulary: PTB-style words (`word`) or BPE, and its size. */
   data: { tokenization: "word" | "bpe"; vocabSize: number };
-  /** Validation perplexity every this many steps (0: only at the end). */
+  /** Validation perplexity every this many steps (0: none along the way). */
   evalEvery: number;
-  /** Tokens of the validation stream scored per evaluation along the way. */
+  /** Tokens of the validation stream scored per evaluation along the way (0: all). */
   evalTokens: number;
-  /** Collapse detection: also flag a loss stuck far above its start. */
-  stuckFactor?: number;
+  /**
+   * Collapse detection beyond non-finite values: `blowUp` flags a loss whose mean over the last
+   * sixth of the run exceeds this factor × its start; `belowUnigram` requires the mean of the last
+   * 50 losses to end below the training unigram entropy minus this margin (nats) — a run stuck at
+   * unigram level collapsed.
+   */
+  collapse?: { blowUp?: number; belowUnigram?: number };
   /** Skip the final test evaluation (collapse-rate runs need only the training outcome). */
   skipTest?: boolean;
   /** Seed. */
@@ -100,7 +105,13 @@ export async function trainLanguageModel(
   });
   const { steps, batchSize, seqLen } = cfg.recipe;
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
-  const normOptions = scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions);
+  const normOptions = scaleNormOptions(
+    cfg.norm,
+    steps,
+    warmup,
+    cfg.normOptions,
+    cfg.horizon ?? "iwslt",
+  );
   const model = createModel({
     model: "lm",
     preset: cfg.model.preset,
@@ -108,9 +119,11 @@ export async function trainLanguageModel(
     norm: cfg.norm,
     normOptions,
     placement: cfg.placement,
+    maskNorms: cfg.maskNorms,
     seed: cfg.seed,
   }) as LanguageModel;
   hooks.onModel?.(model);
+  const unigram = unigramEntropy(task.train.stream, task.vocabSize);
   const batchAt = stepBatches((epoch) =>
     lmBatches(task.train.stream, { batchSize, seqLen, shuffle: true, seed: cfg.seed, epoch })
       .map(toModelBatch)
@@ -131,40 +144,67 @@ export async function trainLanguageModel(
         : { kind: "inverse-sqrt", warmup: Math.max(1, warmup) },
       clipNorm: cfg.recipe.clipNorm,
       evalEvery: cfg.evalEvery,
-      collapse: cfg.stuckFactor
-        ? { stuck: true, factor: cfg.stuckFactor, window: Math.max(10, Math.round(steps / 6)) }
-        : undefined,
+      collapse: {
+        stuck: cfg.collapse?.blowUp !== undefined,
+        factor: cfg.collapse?.blowUp ?? 1.5,
+        window: Math.max(10, Math.round(steps / 6)),
+        ...(cfg.collapse?.belowUnigram !== undefined
+          ? {
+            floor: unigram - cfg.collapse.belowUnigram,
+            floorWindow: 50,
+            floorText: `the unigram entropy ${unigram.toFixed(3)} − ${cfg.collapse.belowUnigram}`,
+          }
+          : {}),
+      },
       quiet: true,
     }, {
       batch: batchAt,
-      evaluate: async () => ({
-        valid_ppl:
-          pplOf(await scoreStream(model, task.valid.stream, seqLen, cfg.evalTokens), task.valid)
-            .perWord,
-      }),
+      // Validation along the way only when asked for (a run with evalEvery 0 is scored once,
+      // after training, unless it skips that too).
+      evaluate: cfg.evalEvery > 0
+        ? async () => ({
+          valid_ppl:
+            pplOf(await scoreStream(model, task.valid.stream, seqLen, cfg.evalTokens), task.valid)
+              .perWord,
+        })
+        : undefined,
       onProgress: (p) => {
         context.progress(p.step, p.total);
         hooks.onStep?.(p.step);
       },
     });
     let test: { perWord: number; perToken: number } | null = null;
+    let valid: { perWord: number; perToken: number } | null = null;
     if (!result.collapse && !cfg.skipTest) {
       test = pplOf(await scoreStream(model, task.test.stream, seqLen, 0), task.test);
+      valid = pplOf(await scoreStream(model, task.valid.stream, seqLen, 0), task.valid);
     }
     const notes: Record<string, Json> = {
       data: task.summary.sizes,
       vocab: task.vocabSize,
+      unigramEntropy: unigram,
       normOptions,
       warmup,
     };
     if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-    return runOutput(result, {
-      test_ppl: test ? finite(test.perWord) : null,
-      test_log_ppl: test ? finite(Math.log(test.perWord)) : null,
-      test_ppl_token: test ? finite(test.perToken) : null,
-      train_loss: finite(result.final.trainLoss),
-    }, notes);
+    const uniform = Math.log(task.vocabSize);
+    return runOutput(
+      result,
+      {
+        test_ppl: test ? finite(test.perWord) : null,
+        test_ppl_token: test ? finite(test.perToken) : null,
+        test_log_ppl_token: test ? finite(Math.log(test.perToken)) : null,
+        valid_log_ppl_token: valid ? finite(Math.log(valid.perToken)) : null,
+        train_loss: finite(result.final.trainLoss),
+      },
+      notes,
+      {
+        test_ppl_token: task.vocabSize,
+        test_log_ppl_token: uniform,
+        valid_log_ppl_token: uniform,
+      },
+    );
   } finally {
     model.dispose();
   }

@@ -86,7 +86,13 @@ export async function trainSentenceClassifier(
   const total = pre + cfg.recipe.steps;
   const warmup = Math.round(cfg.recipe.warmupFraction * cfg.recipe.steps);
   // The norm's horizon is the whole training: pre-training and fine-tuning.
-  const normOptions = scaleNormOptions(cfg.norm, total, warmup, cfg.normOptions);
+  const normOptions = scaleNormOptions(
+    cfg.norm,
+    total,
+    warmup,
+    cfg.normOptions,
+    cfg.horizon ?? "iwslt",
+  );
   const model = createModel({
     model: "encoder",
     preset: cfg.model.preset,
@@ -99,6 +105,7 @@ export async function trainSentenceClassifier(
     norm: cfg.norm,
     normOptions,
     placement: cfg.placement,
+    maskNorms: cfg.maskNorms,
     seed: cfg.seed,
   }) as Encoder;
   hooks.onModel?.(model);
@@ -173,11 +180,17 @@ export async function trainSentenceClassifier(
       pretrainFinalLoss: pretrained ? pretrained.final.trainLoss ?? null : null,
     };
     if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
-    return runOutput(result, {
-      test_accuracy: collapsed ? null : await accuracy(model, testBatches),
-      valid_accuracy: collapsed ? null : await accuracy(model, validBatches),
-      train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
-    }, notes);
+    const chance = 100 / model.config.classes;
+    return runOutput(
+      result,
+      {
+        test_accuracy: collapsed ? null : await accuracy(model, testBatches),
+        valid_accuracy: collapsed ? null : await accuracy(model, validBatches),
+        train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
+      },
+      notes,
+      { test_accuracy: chance, valid_accuracy: chance },
+    );
   } finally {
     model.dispose();
   }

@@ -52,6 +52,8 @@ export interface TranslationRunInput extends NormChoice {
   evalEvery: number;
   /** Seed. */
   seed: number;
+  /** The decoder's norm when it differs (PowerNorm's runs: PN encoder, LN decoder). */
+  decoderNorm?: string;
 }
 
 function toModelBatch(b: TranslationBatch): TranslateBatch {
@@ -103,12 +105,19 @@ export async function trainTranslator(
   });
   const { steps } = cfg.recipe;
   const warmup = Math.max(1, Math.round(cfg.recipe.warmupFraction * steps));
-  const normOptions = scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions);
+  const normOptions = scaleNormOptions(
+    cfg.norm,
+    steps,
+    warmup,
+    cfg.normOptions,
+    cfg.horizon ?? "iwslt",
+  );
   const model = createModel({
     model: "translator",
     preset: cfg.model.preset,
     overrides: {
       ...cfg.model.overrides,
+      ...(cfg.decoderNorm ? { decoderNorm: cfg.decoderNorm } : {}),
       vocab: task.tokenizer.vocabSize,
       padId: PAD_ID,
       bosId: BOS_ID,
@@ -117,6 +126,7 @@ export async function trainTranslator(
     norm: cfg.norm,
     normOptions,
     placement: cfg.placement,
+    maskNorms: cfg.maskNorms,
     seed: cfg.seed,
   }) as Translator;
   hooks.onModel?.(model);
@@ -179,11 +189,16 @@ export async function trainTranslator(
       sample,
     };
     if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
-    return runOutput(result, {
-      bleu,
-      valid_loss: validLoss,
-      train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
-    }, notes);
+    return runOutput(
+      result,
+      {
+        bleu,
+        valid_loss: validLoss,
+        train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
+      },
+      notes,
+      { bleu: 0, valid_loss: Math.log(task.tokenizer.vocabSize) },
+    );
   } finally {
     model.dispose();
   }

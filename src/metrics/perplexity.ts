@@ -36,3 +36,28 @@ export function perplexity(options: { nll: number; tokens: number; words?: numbe
     nllPerToken: nll / tokens,
   };
 }
+
+/**
+ * The entropy (nats per token) of the unigram distribution of `stream`: the loss of a model that
+ * predicts every token by its frequency alone. A language model whose loss stays at this level
+ * learned nothing of context.
+ *
+ * @example
+ * ```ts
+ * import { unigramEntropy } from "@normbench/normbench";
+ * const h = unigramEntropy(new Int32Array([0, 1, 0, 1]), 4);
+ * console.assert(Math.abs(h - Math.log(2)) < 1e-12);
+ * ```
+ */
+export function unigramEntropy(stream: ArrayLike<number>, vocabSize: number): number {
+  const counts = new Float64Array(vocabSize);
+  for (let i = 0; i < stream.length; i++) counts[stream[i]]++;
+  let h = 0;
+  for (const c of counts) {
+    if (c > 0) {
+      const p = c / stream.length;
+      h -= p * Math.log(p);
+    }
+  }
+  return h;
+}

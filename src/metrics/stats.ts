@@ -376,3 +376,76 @@ export function rateDifferenceInterval(
     level,
   };
 }
+
+/**
+ * Runs a side needs so that a two-sample comparison resolves a difference of `delta` with the
+ * spread `sd` (per-run standard deviation, the same on both sides): `2·(z₁₋α/₂ + z_power)²·sd²/δ²`
+ * at the confidence `level` (default 0.95) with the given `power` (default 0.8), at least 2.
+ *
+ * @example
+ * ```ts
+ * import { runsNeeded } from "@normbench/normbench";
+ * // a spread of 0.7 points and a 1.5-point margin: 4 seeds a side
+ * console.assert(runsNeeded(0.7, 1.5) === 4);
+ * console.assert(runsNeeded(0.9, 1.5) === 6);
+ * ```
+ */
+export function runsNeeded(
+  sd: number,
+  delta: number,
+  options: { level?: number; power?: number } = {},
+): number {
+  const z = normalQuantile(1 - (1 - (options.level ?? 0.95)) / 2) +
+    normalQuantile(options.power ?? 0.8);
+  if (!(delta > 0) || !Number.isFinite(sd)) return Infinity;
+  return Math.max(2, Math.ceil(2 * (z * sd / delta) ** 2));
+}
+
+/**
+ * The p-value of a confidence-interval rule, by inverting it: the smallest `1 − level` at which
+ * `holds(level)` is true (a rule on an interval that widens with the level, such as "the CI's
+ * low end lies above 0"). 1 when the rule fails even for a vanishing interval. So the rule holds
+ * at 95% exactly when the p-value is below 0.05.
+ *
+ * @example
+ * ```ts
+ * import { differenceInterval, intervalPValue } from "@normbench/normbench";
+ * const a = [82, 82.4, 81.9], b = [80, 80.3, 79.8];
+ * const p = intervalPValue((level) => differenceInterval(a, b, { level }).low > 0);
+ * console.assert(p > 0 && p < 0.05);
+ * ```
+ */
+export function intervalPValue(holds: (level: number) => boolean): number {
+  if (!holds(1e-9)) return 1;
+  if (holds(1 - 1e-12)) return 0;
+  let lo = 1e-9; // holds
+  let hi = 1 - 1e-12; // fails
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (holds(mid)) lo = mid;
+    else hi = mid;
+  }
+  return 1 - lo;
+}
+
+/**
+ * Holm's step-down adjustment: which of the p-values are significant at family-wise level
+ * `alpha` (sorted ascending, the k-th smallest is compared with α/(m − k); the first failure
+ * stops the procedure). Returns one boolean per p-value, in the given order.
+ *
+ * @example
+ * ```ts
+ * import { holmSignificant } from "@normbench/normbench";
+ * console.assert(holmSignificant([0.01, 0.04, 0.03], 0.05).join() === "true,false,false");
+ * console.assert(holmSignificant([0.001, 0.02, 0.04], 0.05).join() === "true,true,true");
+ * ```
+ */
+export function holmSignificant(ps: number[], alpha: number): boolean[] {
+  const order = ps.map((p, i) => ({ p, i })).sort((x, y) => x.p - y.p);
+  const out = new Array(ps.length).fill(false);
+  for (let k = 0; k < order.length; k++) {
+    if (!(order[k].p <= alpha / (order.length - k))) break;
+    out[order[k].i] = true;
+  }
+  return out;
+}

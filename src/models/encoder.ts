@@ -13,7 +13,7 @@ import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
 import { dropout } from "../nn/dropout.ts";
 import { Embedding } from "../nn/embedding.ts";
-import { constant, truncatedNormal } from "../nn/init.ts";
+import { constant, normal, truncatedNormal } from "../nn/init.ts";
 import { attentionBias } from "../nn/masks.ts";
 import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
@@ -79,8 +79,11 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     super(config, scope);
     const init = truncatedNormal(0.02);
     const { dim } = config;
-    this.embed = new Embedding(scope.child("embed"), config.vocab, dim, { init });
-    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, dim, { init });
+    // fairseq's embeddings (the UN and PowerNorm authors' code base): N(0, 1/d) rows scaled by
+    // √d, learned positions N(0, 1/d), so tokens enter block 0 at unit scale for every norm.
+    const embedInit = normal(dim ** -0.5);
+    this.embed = new Embedding(scope.child("embed"), config.vocab, dim, { init: embedInit });
+    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, dim, { init: embedInit });
     this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
     this.pooler = new Dense(scope.child("pooler"), dim, dim, { init });
     this.classifier = new Dense(scope.child("classifier"), dim, config.classes, { init });
@@ -100,11 +103,22 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     return [...this.stack.norms(), this.mlmNorm];
   }
 
+  /** Embedded tokens `[B, N]` → `[B, N, d]`: √d-scaled rows plus learned positions, dropout. */
+  embedTokens(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    return tf.tidy(() =>
+      dropout(
+        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
+        this.config.dropout,
+        ctx,
+      )
+    );
+  }
+
   /** Hidden states `[B, N, d]` for token ids `[B, N]` (pad = `padId`). */
   encode(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
     return tf.tidy(() => {
       const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
-      const x = dropout(this.pos.apply(this.embed.apply(tokens)), this.config.dropout, ctx);
+      const x = this.embedTokens(tokens, ctx);
       return this.stack.apply(x, {
         bias: attentionBias({ padMask: pad }),
         normMask: this.config.maskNorms ? pad : undefined,

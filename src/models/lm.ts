@@ -11,7 +11,7 @@ import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
 import { dropout } from "../nn/dropout.ts";
 import { Embedding } from "../nn/embedding.ts";
-import { truncatedNormal } from "../nn/init.ts";
+import { normal, truncatedNormal } from "../nn/init.ts";
 import { attentionBias } from "../nn/masks.ts";
 import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
@@ -64,8 +64,15 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
     const scope = new Scope({ seed: config.seed });
     super(config, scope);
     const init = truncatedNormal(0.02);
-    this.embed = new Embedding(scope.child("embed"), config.vocab, config.dim, { init });
-    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, config.dim, { init });
+    // fairseq's embeddings (the UN and PowerNorm authors' code base): N(0, 1/d) rows scaled by
+    // √d, learned positions N(0, 1/d), so tokens enter block 0 at unit scale for every norm.
+    const embedInit = normal(config.dim ** -0.5);
+    this.embed = new Embedding(scope.child("embed"), config.vocab, config.dim, {
+      init: embedInit,
+    });
+    this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, config.dim, {
+      init: embedInit,
+    });
     this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
     this.head = config.tieEmbeddings
       ? null
@@ -81,7 +88,11 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
   forward(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
     return tf.tidy(() => {
       const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
-      const x = dropout(this.pos.apply(this.embed.apply(tokens)), this.config.dropout, ctx);
+      const x = dropout(
+        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
+        this.config.dropout,
+        ctx,
+      );
       const h = this.stack.apply(x, {
         bias: attentionBias({ padMask: pad, causal: true }),
         normMask: this.config.maskNorms ? pad : undefined,

@@ -93,6 +93,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       activation: "gelu",
       dropout: 0,
       attentionDropout: 0,
+      positions: "sinusoidal",
     },
     small: {
       imageSize: 28,
@@ -106,6 +107,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       activation: "gelu",
       dropout: 0,
       attentionDropout: 0,
+      positions: "sinusoidal",
     },
     "t2t-vit-14": {
       imageSize: 224,
@@ -119,6 +121,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       activation: "gelu",
       dropout: 0,
       attentionDropout: 0,
+      positions: "sinusoidal",
     },
   },
   encoder: {
@@ -233,6 +236,14 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
   },
 };
 
+/**
+ * Settings a model kind accepts as overrides although its presets leave them unset, with their
+ * type.
+ */
+const OPTIONAL_SETTINGS: Partial<Record<ModelKind, Record<string, "string" | "number">>> = {
+  translator: { decoderNorm: "string" },
+};
+
 /** What {@linkcode createModel} takes: all plain data. */
 export interface ModelSpec<K extends ModelKind = ModelKind> {
   /** The model kind. */
@@ -300,10 +311,24 @@ export function resolveModelConfig<K extends ModelKind>(spec: ModelSpec<K>): Mod
   };
   if ("maskNorms" in preset) config.maskNorms = spec.maskNorms ?? false;
   for (const [key, value] of Object.entries(spec.overrides ?? {})) {
+    const optional = OPTIONAL_SETTINGS[kind]?.[key];
+    if (optional && !Object.hasOwn(preset, key)) {
+      const actual: string = typeof value;
+      if (actual !== optional) {
+        throw new UsageError(
+          `setting '${key}' of model '${kind}' must be a ${optional}, got ${JSON.stringify(value)}`,
+        );
+      }
+      if (key === "decoderNorm") parseNormName(value as string);
+      config[key] = value;
+      continue;
+    }
     if (!Object.hasOwn(preset, key)) {
       throw new UsageError(
         `model '${kind}' has no setting '${key}'`,
-        `its settings are: ${Object.keys(preset).join(", ")}`,
+        `its settings are: ${
+          [...Object.keys(preset), ...Object.keys(OPTIONAL_SETTINGS[kind] ?? {})].join(", ")
+        }`,
       );
     }
     const current = (preset as Record<string, unknown>)[key];
@@ -352,6 +377,9 @@ function checkConfig(c: Record<string, unknown>): void {
   }
   if (c.activation !== "relu" && c.activation !== "gelu") {
     throw new UsageError(`unknown activation '${c.activation}'`, "use relu or gelu");
+  }
+  if (c.positions !== undefined && c.positions !== "learned" && c.positions !== "sinusoidal") {
+    throw new UsageError(`unknown positions '${c.positions}'`, "use learned or sinusoidal");
   }
   if (c.pooling !== undefined && c.pooling !== "cls" && c.pooling !== "mean") {
     throw new UsageError(`unknown pooling '${c.pooling}'`, "use cls or mean");

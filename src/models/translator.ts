@@ -38,6 +38,11 @@ export interface TranslatorConfig extends StackConfig {
   activationDropout: number;
   /** Whether the pad mask is passed to the norms (authors: false). */
   maskNorms: boolean;
+  /**
+   * The decoder's norm when it differs from the encoder's `norm` (PowerNorm's IWSLT14 runs put
+   * PN in the encoder and LN in the decoder); it takes its default options.
+   */
+  decoderNorm?: string;
   /** Padding id. */
   padId: number;
   /** First decoder input id. */
@@ -82,8 +87,10 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
       ...common,
       layers: config.encoderLayers,
     });
+    const ownDecoderNorm = config.decoderNorm !== undefined && config.decoderNorm !== config.norm;
     this.decoder = new TransformerStack(scope.child("decoder"), {
       ...common,
+      ...(ownDecoderNorm ? { norm: config.decoderNorm!, normOptions: {} } : {}),
       layers: config.decoderLayers,
       cross: true,
     });

@@ -1,6 +1,6 @@
 /**
- * A Vision Transformer: patch embedding, class token, learned positions, a Transformer stack and
- * a linear head on the class token.
+ * A Vision Transformer: patch embedding, class token, positions (T2T-ViT's sinusoid or a
+ * learned table), a Transformer stack and a linear head on the class token.
  *
  * @module
  */
@@ -10,8 +10,13 @@ import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
 import { dropout } from "../nn/dropout.ts";
-import { truncatedNormal } from "../nn/init.ts";
-import { LearnedPositions } from "../nn/positions.ts";
+import { torchDefaultUniform, truncatedNormal } from "../nn/init.ts";
+import {
+  LearnedPositions,
+  type PositionKind,
+  type Positions,
+  SinusoidalPositions,
+} from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
 import { BaseModel } from "./base.ts";
@@ -33,6 +38,11 @@ export interface VitConfig extends StackConfig {
   classes: number;
   /** Blocks. */
   layers: number;
+  /**
+   * Position encoding of the class token and patches: `sinusoidal` (T2T-ViT's fixed table, at
+   * the tokens' unit scale) or `learned` (DeiT/timm's table, initialised N(0, 0.02²)).
+   */
+  positions: PositionKind;
 }
 
 /**
@@ -53,8 +63,8 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
   readonly patchEmbed: Dense;
   /** The class token `[1, 1, d]`. */
   readonly clsToken: tf.Variable;
-  /** Learned positions for the class token and the patches. */
-  readonly pos: LearnedPositions;
+  /** Positions of the class token and the patches (see `config.positions`). */
+  readonly pos: Positions;
   /** The blocks and the final norm. */
   readonly stack: TransformerStack;
   /** The classifier `[d, classes]`. */
@@ -73,12 +83,18 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
     const init = truncatedNormal(0.02);
     const { patch, channels, dim } = config;
     const patches = (config.imageSize / patch) ** 2;
-    this.patchEmbed = new Dense(scope.child("patch_embed"), patch * patch * channels, dim, {
-      init,
+    // timm keeps PyTorch's default initialisation for the patch embedding (a Conv2d): tokens
+    // enter block 0 at about unit scale, as the norms of the papers' ViTs see them.
+    const fanIn = patch * patch * channels;
+    this.patchEmbed = new Dense(scope.child("patch_embed"), fanIn, dim, {
+      init: torchDefaultUniform(fanIn),
+      biasInit: torchDefaultUniform(fanIn),
       inputGrad: false,
     });
     this.clsToken = scope.param("cls_token", [1, 1, dim], init);
-    this.pos = new LearnedPositions(scope.child("pos"), patches + 1, dim, { init });
+    this.pos = config.positions === "learned"
+      ? new LearnedPositions(scope.child("pos"), patches + 1, dim, { init })
+      : new SinusoidalPositions(patches + 1, dim);
     this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
     this.head = new Dense(scope.child("head"), dim, config.classes, { init });
   }

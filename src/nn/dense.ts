@@ -14,6 +14,8 @@ export interface DenseOptions {
   bias?: boolean;
   /** Kernel initialiser (default Xavier uniform). */
   init?: Initializer;
+  /** Bias initialiser (default zeros). */
+  biasInit?: Initializer;
   /** Activation fused into the product (default `linear`). */
   activation?: FusedActivation;
   /** Whether gradients flow to the input (default true; false for a first layer on data). */
@@ -50,7 +52,9 @@ export class Dense {
     this.inDim = inDim;
     this.outDim = outDim;
     this.kernel = scope.param("kernel", [inDim, outDim], options.init ?? xavierUniform());
-    this.bias = options.bias === false ? null : scope.param("bias", [outDim], constant(0));
+    this.bias = options.bias === false
+      ? null
+      : scope.param("bias", [outDim], options.biasInit ?? constant(0));
     this.activation = options.activation ?? "linear";
     this.#inputGrad = options.inputGrad ?? true;
   }

@@ -75,6 +75,27 @@ export function xavierUniform(gain = 1): Initializer {
 }
 
 /**
+ * PyTorch's default for `nn.Linear` and `nn.Conv2d` weights and biases: U(±1/√fanIn) (Kaiming
+ * uniform with a = √5), `fanIn` given explicitly (a bias has no fan-in of its own). timm's ViT
+ * keeps it for the patch embedding, so its tokens enter block 0 at about unit scale.
+ *
+ * @example
+ * ```ts
+ * import { SeededRng, torchDefaultUniform } from "@normbench/normbench";
+ * const w = torchDefaultUniform(49)([49, 64], new SeededRng(1));
+ * console.assert(w.every((v) => Math.abs(v) <= 1 / 7));
+ * ```
+ */
+export function torchDefaultUniform(fanIn: number): Initializer {
+  return (shape, rng) => {
+    const limit = 1 / Math.sqrt(fanIn);
+    const out = new Float32Array(size(shape));
+    for (let i = 0; i < out.length; i++) out[i] = (2 * rng.uniform() - 1) * limit;
+    return out;
+  };
+}
+
+/**
  * A constant.
  *
  * @example

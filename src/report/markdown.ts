@@ -6,9 +6,9 @@
 import { mean, std } from "../metrics/stats.ts";
 import type { SuiteResultFile } from "../suite/result_file.ts";
 import type { ClaimOutcome } from "./verdict.ts";
-import { evaluateClaim } from "./verdict.ts";
+import { evaluateClaim, holmAdjust, referenceStatus } from "./verdict.ts";
 import { collapseCount, groupRuns, metricValues, selectRuns } from "./select.ts";
-import type { RunRecord, TableSpec } from "../suite/types.ts";
+import type { RunRecord, TableSpec, Verdict } from "../suite/types.ts";
 
 /**
  * Plain statement of what our scale can and cannot say, printed once in the overview.
@@ -63,7 +63,8 @@ function escape(text: string): string {
  * ```
  */
 export function claimOutcomes(file: SuiteResultFile): ClaimOutcome[] {
-  return file.suite.claims.map((c) => evaluateClaim(c, file.runs));
+  const references = file.suite.references ?? [];
+  return holmAdjust(file.suite.claims.map((c) => evaluateClaim(c, file.runs, references)));
 }
 
 /**
@@ -82,9 +83,33 @@ export function oursText(o: ClaimOutcome): string {
     const b = o.b ? `, vs ${o.b.collapsed}/${o.b.runs}` : "";
     return `${o.a.collapsed}/${o.a.runs} collapsed${b}`;
   }
+  if (o.spec.test.kind === "wider-stable-range") {
+    return `rate(baseline) − rate(claim side) just above the baseline's stable edge: ${
+      fmt(o.estimate.value)
+    } (${o.b?.runs ?? 0} vs ${o.a.runs} runs in the sweep)`;
+  }
   const side = (s: ClaimOutcome["a"]) =>
-    s.n === 0 ? "—" : `${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.std)}` : ""} (n=${s.n})`;
+    s.n === 0
+      ? "—"
+      : `${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.std)}` : ""} (n=${s.n}${
+        s.collapsed ? `, ${s.collapsed} collapsed at chance` : ""
+      })`;
   return o.b ? `${side(o.a)} vs ${side(o.b)}` : side(o.a);
+}
+
+/**
+ * The verdict cell of a claim: the verdict, and why when it is `underpowered`.
+ *
+ * @example
+ * ```ts
+ * import { evaluateClaim, verdictText } from "@normbench/normbench";
+ * const o = evaluateClaim({ id: "x", claim: "x", source: "", paper: "", metric: "m",
+ *   higherIsBetter: true, a: { norm: "a" }, b: { norm: "b" }, test: { kind: "better" } }, []);
+ * console.assert(verdictText(o) === "**inconclusive**");
+ * ```
+ */
+export function verdictText(o: ClaimOutcome): string {
+  return `**${o.verdict}**${o.reason ? ` (${o.reason})` : ""}`;
 }
 
 /**
@@ -99,9 +124,20 @@ export function oursText(o: ClaimOutcome): string {
  * ```
  */
 export function deltaText(o: ClaimOutcome): string {
-  const { value, low, high } = o.estimate;
-  const ci = Number.isFinite(low) && Number.isFinite(high) ? ` [${fmt(low)}, ${fmt(high)}]` : "";
-  return `${fmt(value)}${ci}`;
+  const text = (e: { value: number; low: number; high: number }) => {
+    const ci = Number.isFinite(e.low) && Number.isFinite(e.high)
+      ? ` [${fmt(e.low)}, ${fmt(e.high)}]`
+      : "";
+    return `${fmt(e.value)}${ci}`;
+  };
+  const p = o.p === null ? "" : `, p ${o.p < 0.001 ? "< 0.001" : fmt(o.p, 3)}`;
+  const survivors = o.survivors ? `; survivors only ${text(o.survivors)}` : "";
+  return `${text(o.estimate)}${p}${survivors}`;
+}
+
+/** The claim cell: the claim and the setting it was tested in. */
+function claimText(o: ClaimOutcome): string {
+  return o.spec.setting ? `${o.spec.claim} — *${o.spec.setting}*` : o.spec.claim;
 }
 
 /** Rows of a results table: groups of runs, their counts and the metrics' mean ± std. */
@@ -161,12 +197,35 @@ export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string 
   const outcomes = claimOutcomes(file);
   if (outcomes.length) {
     lines.push("## Claims", "");
-    lines.push("| claim | paper | ours (mean ± std, n) | Δ [95% CI] | verdict | rule |");
-    lines.push("|---|---|---|---|---|---|");
+    lines.push(
+      "| claim (setting tested) | source | paper | ours (mean ± std, n) | Δ [95% CI], p | verdict | Holm | rule |",
+    );
+    lines.push("|---|---|---|---|---|---|---|---|");
     for (const o of outcomes) {
       lines.push(
-        `| ${escape(o.spec.claim)} | ${escape(o.spec.paper)} | ${escape(oursText(o))} | ` +
-          `${deltaText(o)} | **${o.verdict}** | ${escape(o.rule)} |`,
+        `| ${escape(claimText(o))} | ${escape(o.spec.source)} | ${escape(o.spec.paper)} | ${
+          escape(oursText(o))
+        } | ${escape(deltaText(o))} | ${escape(verdictText(o))} | ${o.holm ?? o.verdict} | ${
+          escape(o.rule)
+        } |`,
+      );
+    }
+    lines.push("");
+  }
+  const references = referenceStatus(s.references ?? [], file.runs);
+  if (references.length) {
+    lines.push("## Baselines at their reference level", "");
+    lines.push(
+      "Claims against a baseline are decided only once it reached its reference level (mean " +
+        "over seeds, collapsed runs at chance); otherwise they are `underpowered`.",
+      "",
+    );
+    for (const r of references) {
+      const arm = Object.entries(r.reference.arm).map(([k, v]) => `${k} ${v}`).join(", ");
+      lines.push(
+        `- ${r.ok ? "✅" : "❌"} ${arm}: ${r.reference.metric} ${fmt(r.reached)} (n=${r.n}) ${
+          r.reference.higherIsBetter ? "≥" : "≤"
+        } ${r.reference.level} — ${r.reference.why}`,
       );
     }
     lines.push("");
@@ -184,6 +243,7 @@ export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string 
     }
     lines.push("");
   }
+  lines.push(...tuningMarkdown(file));
   if (file.checks.length) {
     lines.push("## Checks", "");
     for (const c of file.checks) lines.push(`- ${c.ok ? "✅" : "❌"} ${c.check} — ${c.detail}`);
@@ -200,15 +260,72 @@ export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string 
     lines.push("## Method and caveats", "");
     for (const n of s.notes) lines.push(n, "");
   }
-  lines.push("## Verdict rules", "");
-  lines.push(
-    "Each claim compares the runs selected on its two sides. Intervals are 95%: Welch's t for a " +
-      "difference of means, Student's t for one mean, Newcombe's hybrid score for a difference of " +
-      "collapse rates. Runs that collapsed contribute no metric value; they are counted apart. " +
-      "With fewer than two values on a side the interval is unbounded and the verdict inconclusive.",
-    "",
-  );
+  lines.push("## Verdict rules", "", VERDICT_RULES, "");
   return lines.join("\n");
+}
+
+/**
+ * How verdicts are reached, as every report states it.
+ *
+ * @example
+ * ```ts
+ * import { VERDICT_RULES } from "@normbench/normbench";
+ * console.assert(VERDICT_RULES.includes("Holm"));
+ * ```
+ */
+export const VERDICT_RULES: string =
+  "Each claim compares the runs selected on its two sides. Intervals are 95%: Welch's t for a " +
+  "difference of means, Student's t for one mean, Newcombe's hybrid score for a difference of " +
+  "collapse rates. A run that collapsed counts with the chance level of the metric (a collapse " +
+  "keeps no accuracy); the survivors-only estimate is shown beside it. p is the rule's interval " +
+  "inverted (the rule holds at 95% exactly when p < 0.05). A claim is **underpowered** — neither " +
+  "reproduced nor refuted — when its baseline missed its reference level (not converged), or " +
+  "when it is undecided with fewer seeds a side than its margin (or smallest effect of interest) " +
+  "needs at 80% power with the observed spread. The **Holm** column repeats each decided " +
+  "verdict only if its p-value survives Holm's step-down over the suite's claims (family-wise " +
+  "5%); otherwise it reads inconclusive.";
+
+/** The tuning section of a report: per decided arm, every candidate and the choice. */
+function tuningMarkdown(file: SuiteResultFile): string[] {
+  const decided = new Map<string, RunRecord>();
+  for (const r of file.runs) {
+    if (r.choice && !decided.has(r.choice.chosen)) decided.set(r.choice.chosen, r);
+  }
+  if (decided.size === 0) return [];
+  const lines = [
+    "## Choices made on validation data",
+    "",
+    "Each arm's setting (learning rate, and DyT's α₀ where listed) was chosen on the validation " +
+    "split by tuning runs (seed 0 at every candidate); the test set chose nothing. The chosen " +
+    "candidate's seed-0 run is also the first measured seed.",
+    "",
+    "| arm | metric | candidates (setting: value) | chosen |",
+    "|---|---|---|---|",
+  ];
+  for (const r of decided.values()) {
+    const c = r.choice!;
+    const arm = Object.entries(r.labels).filter(([k]) => k !== "seed")
+      .map(([k, v]) => `${k} ${v}`).join(", ");
+    const cands = c.candidates.map((x) =>
+      `${settingText(x.setting)}: ${x.value === null ? "collapsed" : fmt(x.value)}`
+    ).join("; ");
+    const chosen = c.candidates.find((x) => x.id === c.chosen);
+    lines.push(
+      `| ${escape(arm)} | ${c.metric} (${c.higherIsBetter ? "max" : "min"}) | ${escape(cands)} | ${
+        escape(settingText(chosen?.setting ?? null))
+      } |`,
+    );
+  }
+  lines.push("");
+  return lines;
+}
+
+function settingText(setting: unknown): string {
+  if (setting && typeof setting === "object") {
+    return Object.entries(setting as Record<string, unknown>).map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+  }
+  return String(setting);
 }
 
 /**
@@ -277,7 +394,14 @@ export function claimsTableMarkdown(
 ): string {
   const prefix = options.linkPrefix ?? "";
   const lines: string[] = [];
-  const profiles = [...new Set(files.map((f) => f.profile))].join(", ");
+  const profileSet = new Set(files.map((f) => f.profile));
+  if (profileSet.size > 1) {
+    throw new Error(
+      `results of different profiles (${[...profileSet].join(", ")}) cannot share one table: ` +
+        "each profile has its own folder (results/<profile>/)",
+    );
+  }
+  const profiles = [...profileSet].join(", ");
   const commits = [...new Set(files.map((f) => f.provenance.gitCommit ?? "unknown"))].join(", ");
   lines.push(
     `Profile: ${profiles || "—"}. Commit: ${commits || "—"}. Regenerate everything with ` +
@@ -285,29 +409,34 @@ export function claimsTableMarkdown(
     "",
   );
   lines.push(
-    "| suite | claim | source | paper | ours (mean ± std, n) | Δ [95% CI] | verdict | rule |",
+    "| suite | claim (setting tested) | source | paper | ours (mean ± std, n) | Δ [95% CI], p | verdict | Holm | rule |",
   );
-  lines.push("|---|---|---|---|---|---|---|---|");
-  const counts = { reproduced: 0, "not reproduced": 0, inconclusive: 0 };
+  lines.push("|---|---|---|---|---|---|---|---|---|");
+  const counts: Record<Verdict, number> = {
+    reproduced: 0,
+    "not reproduced": 0,
+    inconclusive: 0,
+    underpowered: 0,
+  };
+  const holm: Record<Verdict, number> = { ...counts };
   for (const f of files) {
     for (const o of claimOutcomes(f)) {
       counts[o.verdict]++;
+      holm[o.holm ?? o.verdict]++;
       lines.push(
-        `| [${f.suite.name}](${prefix}${f.suite.name}.md) | ${escape(o.spec.claim)} | ${
+        `| [${f.suite.name}](${prefix}${f.suite.name}.md) | ${escape(claimText(o))} | ${
           escape(o.spec.source)
-        } | ${escape(o.spec.paper)} | ${escape(oursText(o))} | ${
-          deltaText(o)
-        } | **${o.verdict}** | ` +
-          `${escape(o.rule)} |`,
+        } | ${escape(o.spec.paper)} | ${escape(oursText(o))} | ${escape(deltaText(o))} | ${
+          escape(verdictText(o))
+        } | ${o.holm ?? o.verdict} | ${escape(o.rule)} |`,
       );
     }
   }
   lines.push("");
-  lines.push(
-    `Verdicts: ${counts.reproduced} reproduced, ${counts["not reproduced"]} not reproduced, ` +
-      `${counts.inconclusive} inconclusive.`,
-    "",
-  );
+  const tally = (c: Record<Verdict, number>) =>
+    `${c.reproduced} reproduced, ${c["not reproduced"]} not reproduced, ${c.inconclusive} ` +
+    `inconclusive, ${c.underpowered} underpowered`;
+  lines.push(`Verdicts: ${tally(counts)}. After Holm's adjustment: ${tally(holm)}.`, "");
   return lines.join("\n");
 }
 

@@ -105,10 +105,12 @@ export function plotSpec(plot: PlotSpec, runs: RunRecord[]): VegaLiteSpec | null
             color,
           },
         },
+        ...referenceLayers(plot.reference),
       ],
     };
     return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
   }
+  if (plot.kind === "rate-curve") return rateCurveSpec(plot, chosen);
   const rows: Row[] = [];
   for (const [, group] of groupRuns(chosen, [plot.facetBy ?? "", plot.groupBy].filter(Boolean))) {
     const base = { group: label(group[0], plot.groupBy), facet: label(group[0], plot.facetBy) };
@@ -150,6 +152,87 @@ export function plotSpec(plot: PlotSpec, runs: RunRecord[]): VegaLiteSpec | null
           y: { field: "low", type: "quantitative" },
           y2: { field: "high" },
         },
+      },
+      ...(plot.kind === "bar" ? referenceLayers(plot.reference) : []),
+    ],
+  };
+  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+}
+
+/** A dashed horizontal line with its label (a reference level), or nothing. */
+function referenceLayers(reference: { value: number; label: string } | undefined): unknown[] {
+  if (!reference) return [];
+  return [
+    {
+      mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
+      encoding: { y: { datum: reference.value } },
+    },
+    {
+      mark: { type: "text", align: "left", dx: 4, dy: -6, fontSize: 10, color: "#444" },
+      encoding: {
+        x: { value: 0 },
+        y: { datum: reference.value },
+        text: { value: reference.label },
+      },
+    },
+  ];
+}
+
+/** Collapse rate against a swept label, with Wilson 95% bands, per group (and facet). */
+function rateCurveSpec(
+  plot: Extract<PlotSpec, { kind: "rate-curve" }>,
+  runs: RunRecord[],
+): VegaLiteSpec | null {
+  const rows: Row[] = [];
+  const keys = [plot.facetBy ?? "", plot.groupBy, plot.over].filter(Boolean);
+  for (const [, group] of groupRuns(runs, keys)) {
+    const at = Number(group[0].labels[plot.over]);
+    if (!Number.isFinite(at)) continue;
+    const k = group.filter((r) => r.output.collapse).length;
+    const w = wilsonInterval(k, group.length);
+    rows.push({
+      group: label(group[0], plot.groupBy),
+      facet: label(group[0], plot.facetBy),
+      x: at,
+      value: w.rate,
+      low: w.low,
+      high: w.high,
+      n: group.length,
+    });
+  }
+  if (rows.length === 0) return null;
+  const color = { field: "group", type: "nominal", title: plot.groupBy };
+  const x = {
+    field: "x",
+    type: "quantitative",
+    scale: { type: "log" },
+    title: plot.xTitle ?? plot.over,
+  };
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        mark: { type: "area", opacity: 0.15 },
+        encoding: {
+          x,
+          y: {
+            field: "low",
+            type: "quantitative",
+            scale: { domain: [0, 1] },
+            title: "collapse rate (Wilson 95%)",
+          },
+          y2: { field: "high" },
+          color,
+        },
+      },
+      {
+        mark: { type: "line", point: true, strokeWidth: 1.5 },
+        encoding: { x, y: { field: "value", type: "quantitative" }, color },
+      },
+      {
+        mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
+        encoding: { y: { datum: 0.2 } },
       },
     ],
   };

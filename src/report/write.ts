@@ -5,7 +5,8 @@
  */
 import { parseResultFile, type SuiteResultFile } from "../suite/result_file.ts";
 import { writeFileAtomic } from "../util/fs.ts";
-import { overviewMarkdown, suiteMarkdown } from "./markdown.ts";
+import { overviewMarkdown, SCALE_CAVEAT, suiteMarkdown } from "./markdown.ts";
+import { HEADLINE_PROFILE, PROFILE_NAMES } from "../suite/types.ts";
 import { plotSpec } from "./plots.ts";
 import { renderSvg } from "./svg.ts";
 
@@ -96,5 +97,46 @@ export async function readResultFiles(
 export async function writeOverview(outDir: string, order: string[] = []): Promise<string> {
   const path = `${outDir}/README.md`;
   await writeFileAtomic(path, overviewMarkdown(await readResultFiles(outDir, order)));
+  return path;
+}
+
+/**
+ * Writes `<root>/README.md`: the index of the profiles whose results lie under `root`
+ * (`<root>/<profile>/`), each with its claims overview; the headline profile first. Profiles are
+ * never mixed in one table.
+ *
+ * @example
+ * ```ts
+ * import { writeProfileIndex } from "@normbench/normbench";
+ * const root = await Deno.makeTempDir();
+ * console.assert((await writeProfileIndex(root)).endsWith("README.md"));
+ * ```
+ */
+export async function writeProfileIndex(root: string): Promise<string> {
+  const lines = ["# normbench results", "", SCALE_CAVEAT, ""];
+  const present: string[] = [];
+  for (
+    const profile of [
+      HEADLINE_PROFILE,
+      ...PROFILE_NAMES.filter((p) => p !== HEADLINE_PROFILE),
+    ]
+  ) {
+    const files = await readResultFiles(`${root}/${profile}`);
+    if (files.length === 0) continue;
+    present.push(profile);
+    const runs = files.reduce((a, f) => a + f.runs.length + f.tuning.length, 0);
+    const what = profile === HEADLINE_PROFILE
+      ? "the headline: every accuracy claim at convergence, ≥ 5 seeds"
+      : profile === "quick"
+      ? "the default of `reproduce`: a miniature, honest about its power"
+      : "the tests' profile: seconds, no verdict means anything";
+    lines.push(
+      `- [${profile}](${profile}/README.md) — ${what}; ${files.length} suites, ${runs} runs.`,
+    );
+  }
+  if (present.length === 0) lines.push("No suite has been run yet: `deno task reproduce`.");
+  lines.push("");
+  const path = `${root}/README.md`;
+  await writeFileAtomic(path, lines.join("\n"));
   return path;
 }

@@ -10,7 +10,7 @@ import {
   resolveBackend,
 } from "../backend/backend.ts";
 import { prepareData } from "../data/provision.ts";
-import { writeOverview, writeSuiteResults } from "../report/write.ts";
+import { writeOverview, writeProfileIndex, writeSuiteResults } from "../report/write.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import type { Executor } from "./executor.ts";
 import { InProcessExecutor } from "./executor.ts";
@@ -29,7 +29,7 @@ export interface ReproduceOptions {
   profile: ProfileName;
   /** Backend choice (`auto` resolves once, before any run). */
   backend: BackendChoice;
-  /** Output directory of results (default `results`). */
+  /** Results root: each profile writes into its own folder `<outDir>/<profile>/`. */
   outDir: string;
   /** Run cache directory. */
   cacheDir: string;
@@ -71,9 +71,24 @@ export function shardFileName(suite: string, shard: Shard): string {
 }
 
 /**
+ * The folder of a profile's results under the results root: profiles never share files.
+ *
+ * @example
+ * ```ts
+ * import { profileDir } from "@normbench/normbench";
+ * console.assert(profileDir("results", "quick") === "results/quick");
+ * ```
+ */
+export function profileDir(outDir: string, profile: ProfileName): string {
+  return `${outDir.replace(/\/+$/, "") || "."}/${profile}`;
+}
+
+/**
  * Runs suites end to end: prepares their data, runs (or resumes) every grid on the runner, then
- * writes each suite's JSON, Markdown and plots and the overview. A suite with a failed run
- * writes nothing (its finished runs stay cached for the next call).
+ * writes each suite's JSON, Markdown and plots and the overview into the profile's folder
+ * (`<outDir>/<profile>/`), and the index of profiles (`<outDir>/README.md`). A suite with a
+ * failed run writes nothing (its finished runs stay cached for the next call); a suite that
+ * skips the profile (`skip`) is left out with its reason.
  *
  * @example
  * ```ts
@@ -96,8 +111,14 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const written: string[] = [];
   const failures: ReproduceResult["failures"] = [];
   const wallMs: Record<string, number> = {};
+  const dir = profileDir(options.outDir, options.profile);
   try {
     for (const suite of options.suites) {
+      const skip = suite.skip?.[options.profile];
+      if (skip) {
+        log(`normbench: ${suite.name}: not run in profile ${options.profile} (${skip})`);
+        continue;
+      }
       const grid = suite.runs(options.profile);
       const progress: ProgressView = options.progress === false
         ? silentProgress
@@ -118,6 +139,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         for (const f of run.failures) log(`  ${f.id}: ${f.error.split("\n")[0]}`);
         continue;
       }
+      const tuningIds = new Set(grid.filter((r) => r.role === "tune").map((r) => r.id));
       const file: SuiteResultFile = {
         format: RESULT_FORMAT,
         suite: describeSuite(suite, options.profile),
@@ -125,18 +147,19 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         shard: options.shard && options.shard.count > 1 ? options.shard : null,
         provenance: await collectProvenance(run.records[0]?.backend ?? info),
         expected: run.expected,
-        runs: run.records,
+        runs: run.records.filter((r) => !tuningIds.has(r.id)),
+        tuning: run.records.filter((r) => tuningIds.has(r.id)),
         checks: [],
         // Only an uninterrupted run's wall clock says how long the suite takes.
         elapsedMs: run.cached === 0 ? Math.round(run.wallMs) : null,
       };
       if (file.shard) {
-        const path = `${options.outDir}/${shardFileName(suite.name, file.shard)}`;
+        const path = `${dir}/${shardFileName(suite.name, file.shard)}`;
         await writeFileAtomic(path, JSON.stringify(file, null, 1) + "\n");
         written.push(path);
       } else {
-        file.checks = suite.checks?.(run.records, options.profile) ?? [];
-        written.push(...(await writeSuiteResults(file, options.outDir)));
+        file.checks = suite.checks?.(file.runs, options.profile) ?? [];
+        written.push(...(await writeSuiteResults(file, dir)));
       }
       log(
         `normbench: ${suite.name}: ${run.records.length} runs (${run.cached} cached) in ${
@@ -145,7 +168,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
       );
     }
     if (!options.shard || options.shard.count === 1) {
-      written.push(await writeOverview(options.outDir, options.suites.map((s) => s.name)));
+      written.push(await writeOverview(dir, options.suites.map((s) => s.name)));
+      written.push(await writeProfileIndex(options.outDir));
     }
   } finally {
     await executor.close();

@@ -7,7 +7,15 @@
 import { UsageError } from "../util/errors.ts";
 import type { Provenance } from "./provenance.ts";
 import type { Shard } from "./shard.ts";
-import type { CheckResult, ClaimSpec, PlotSpec, ProfileName, RunRecord, Suite } from "./types.ts";
+import type {
+  CheckResult,
+  ClaimSpec,
+  PlotSpec,
+  ProfileName,
+  Reference,
+  RunRecord,
+  Suite,
+} from "./types.ts";
 
 /**
  * Format tag of results files.
@@ -15,10 +23,10 @@ import type { CheckResult, ClaimSpec, PlotSpec, ProfileName, RunRecord, Suite } 
  * @example
  * ```ts
  * import { RESULT_FORMAT } from "@normbench/normbench";
- * console.assert(RESULT_FORMAT === "normbench.suite/1");
+ * console.assert(RESULT_FORMAT === "normbench.suite/2");
  * ```
  */
-export const RESULT_FORMAT = "normbench.suite/1";
+export const RESULT_FORMAT = "normbench.suite/2";
 
 /** The plain-data description of a suite, as stored with its results. */
 export interface SuiteDescription {
@@ -32,6 +40,8 @@ export interface SuiteDescription {
   datasets: string[];
   /** Claims tested. */
   claims: ClaimSpec[];
+  /** Reference levels of the baselines. */
+  references: Reference[];
   /** Plots drawn. */
   plots: PlotSpec[];
   /** Report paragraphs for this profile (scaling rule, recipe, caveats). */
@@ -56,8 +66,10 @@ export interface SuiteResultFile {
   provenance: Provenance;
   /** Every run id of the grid, in order. */
   expected: string[];
-  /** Finished runs (a shard's, or all). */
+  /** Finished runs (a shard's, or all): the measured runs that claims, tables and plots use. */
   runs: RunRecord[];
+  /** Tuning runs (choices made on validation data), reported apart. */
+  tuning: RunRecord[];
   /** Checks on the runs (whole grids only). */
   checks: CheckResult[];
   /**
@@ -83,6 +95,7 @@ export function describeSuite(suite: Suite, profile: ProfileName): SuiteDescript
     setting: suite.setting,
     datasets: suite.datasets,
     claims: suite.claims,
+    references: suite.references ?? [],
     plots: suite.plots,
     notes: suite.notes(profile),
     table: suite.table,
@@ -117,8 +130,11 @@ export function parseResultFile(text: string, source: string): SuiteResultFile {
   if (!f || typeof f !== "object" || f.format !== RESULT_FORMAT) {
     fail(source, `not a normbench results file (format must be '${RESULT_FORMAT}')`);
   }
-  if (!f.suite?.name || !Array.isArray(f.runs) || !Array.isArray(f.expected) || !f.profile) {
-    fail(source, "missing suite, profile, expected or runs");
+  if (
+    !f.suite?.name || !Array.isArray(f.runs) || !Array.isArray(f.tuning) ||
+    !Array.isArray(f.expected) || !f.profile
+  ) {
+    fail(source, "missing suite, profile, expected, runs or tuning");
   }
   return f as SuiteResultFile;
 }
@@ -153,8 +169,10 @@ export function mergeResultFiles(
     }
   }
   const byId = new Map<string, RunRecord>();
+  const tuning = new Set<string>();
   for (const { file, source } of files) {
-    for (const run of file.runs) {
+    for (const run of file.tuning) tuning.add(run.id);
+    for (const run of [...file.runs, ...file.tuning]) {
       const seen = byId.get(run.id);
       if (seen && seen.hash !== run.hash) {
         throw new UsageError(`run '${run.id}' appears twice with different inputs (${source})`);
@@ -172,11 +190,12 @@ export function mergeResultFiles(
       "run the missing shards, then merge again",
     );
   }
-  const runs = expected.map((id) => byId.get(id)!);
+  const runs = expected.filter((id) => !tuning.has(id)).map((id) => byId.get(id)!);
   return {
     ...first.file,
     shard: null,
     runs,
+    tuning: expected.filter((id) => tuning.has(id)).map((id) => byId.get(id)!),
     checks: checks(runs),
     elapsedMs: null,
   };

@@ -15,7 +15,7 @@ import { computeCodeVersion } from "./provenance.ts";
 import { selectShard, type Shard } from "./shard.ts";
 import type { Executor } from "./executor.ts";
 import { type ProgressView, silentProgress } from "./progress.ts";
-import type { ProfileName, RunRecord, RunSpec, Suite } from "./types.ts";
+import type { Json, ProfileName, RunChoice, RunRecord, RunSpec, Suite } from "./types.ts";
 
 /** Options of {@linkcode runSuite}. */
 export interface RunSuiteOptions {
@@ -91,7 +91,10 @@ function cachePath(cacheDir: string, suite: string, hash: string): string {
 /**
  * Runs (or resumes) a suite's grid for one profile and returns every finished record. Cached
  * runs are not redone; each newly finished run is cached at once, so a killed call loses at
- * most the runs in flight. A run that throws is reported in `failures` and not cached.
+ * most the runs in flight. A run that throws is reported in `failures` and not cached. Runs
+ * decided by other runs (`decidedBy`) start as soon as those finished; their input — and so
+ * their cache key — is known only then. Two runs with the same task and input share one cached
+ * result, whatever their ids.
  *
  * @example
  * ```ts
@@ -109,44 +112,86 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   }
   const specs = options.shard ? selectShard(grid, options.shard) : grid;
   await removeStaleTemporaries(`${options.cacheDir}/${suite.name}`);
-  const hashes = new Map<string, string>();
-  for (const spec of specs) hashes.set(spec.id, await runHash(spec, options.backend));
+  const byId = new Map(specs.map((s) => [s.id, s]));
+  const inputs = new Map<string, { input: Json; hash: string; choice?: RunChoice }>();
   const done = new Map<string, RunRecord>();
-  if (!options.fresh) {
-    for (const spec of specs) {
-      const hash = hashes.get(spec.id)!;
-      const record = await readJsonIfValid<RunRecord>(
-        cachePath(options.cacheDir, suite.name, hash),
-      );
-      if (record && record.hash === hash && record.id === spec.id && record.output) {
-        done.set(spec.id, record);
+  const failures: { id: string; error: string }[] = [];
+  let cached = 0;
+
+  const lookup = async (spec: RunSpec, hash: string): Promise<RunRecord | null> => {
+    if (options.fresh) return null;
+    const record = await readJsonIfValid<RunRecord>(cachePath(options.cacheDir, suite.name, hash));
+    if (!record || record.hash !== hash || !record.output) return null;
+    // the same task and input under another id (a tuning run that is also a measured one)
+    return { ...record, id: spec.id, labels: spec.labels };
+  };
+  /** Fixes the input and hash of `spec` (deciding it if needed); true when it is cached. */
+  const resolve = async (spec: RunSpec): Promise<boolean> => {
+    let input = spec.input;
+    let choice: RunChoice | undefined;
+    if (spec.decidedBy) {
+      const decided = spec.decidedBy.decide(spec.decidedBy.runs.map((id) => done.get(id)!));
+      input = decided.input;
+      choice = decided.choice;
+    }
+    const hash = await runHash({ ...spec, input }, options.backend);
+    inputs.set(spec.id, { input, hash, choice });
+    const record = await lookup(spec, hash);
+    if (record) {
+      done.set(spec.id, choice ? { ...record, input, choice } : record);
+      cached++;
+      return true;
+    }
+    return false;
+  };
+  const depsDone = (spec: RunSpec) => (spec.decidedBy?.runs ?? []).every((d) => done.has(d));
+  const depFailed = (spec: RunSpec) =>
+    (spec.decidedBy?.runs ?? []).some((d) => failures.some((f) => f.id === d));
+
+  // Resolve everything that can be resolved now (cache hits may make more runs decidable).
+  const unresolved = new Set(specs.map((s) => s.id));
+  const ready: RunSpec[] = [];
+  const settle = async () => {
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const id of [...unresolved]) {
+        const spec = byId.get(id)!;
+        if (depFailed(spec)) {
+          unresolved.delete(id);
+          failures.push({ id, error: `a run it is decided by failed (${spec.decidedBy!.runs})` });
+          progress = true;
+        } else if (depsDone(spec)) {
+          unresolved.delete(id);
+          if (await resolve(spec)) progress = true;
+          else ready.push(spec);
+        }
       }
     }
-  }
-  const cached = done.size;
-  const pending = specs.filter((s) => !done.has(s.id));
+  };
+  await settle();
+  const pendingCost = specs.filter((s) => !done.has(s.id)).reduce((a, s) => a + s.cost, 0);
   const progress = options.progress ?? silentProgress;
-  progress.start(suite.name, pending.length, cached, pending.reduce((a, s) => a + s.cost, 0));
-  const failures: { id: string; error: string }[] = [];
+  progress.start(suite.name, specs.length - done.size, done.size, pendingCost);
 
   const execute = async (spec: RunSpec) => {
     progress.runStarted(spec.id);
+    const { input, hash, choice } = inputs.get(spec.id)!;
     try {
       const result = await options.executor.run(
         spec.task,
-        spec.input,
+        input,
         (d, t) => progress.runProgress(spec.id, d, t),
       );
-      const hash = hashes.get(spec.id)!;
       const record: RunRecord = {
         id: spec.id,
         labels: spec.labels,
-        input: spec.input,
+        input,
         hash,
         output: result.output,
         wallMs: Math.round(result.wallMs),
         backend: result.backend,
         finishedAt: new Date().toISOString(),
+        ...(choice ? { choice } : {}),
       };
       await writeFileAtomic(
         cachePath(options.cacheDir, suite.name, hash),
@@ -158,14 +203,39 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
       failures.push({ id: spec.id, error: (err as Error)?.stack ?? String(err) });
       progress.runFinished(spec.id, true);
     }
+    await settle();
   };
 
   // Exclusive runs (timing) go alone, first; the rest fill every slot, largest first.
-  const exclusive = pending.filter((s) => s.exclusive);
-  for (const spec of exclusive) await execute(spec);
-  const queue = pending.filter((s) => !s.exclusive).sort((a, b) => b.cost - a.cost);
+  const exclusive = ready.filter((s) => s.exclusive);
+  for (const spec of exclusive) {
+    ready.splice(ready.indexOf(spec), 1);
+    await execute(spec);
+  }
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
   const lanes = Array.from({ length: Math.max(1, options.executor.slots) }, async () => {
-    for (let spec = queue.shift(); spec; spec = queue.shift()) await execute(spec);
+    while (true) {
+      ready.sort((a, b) => b.cost - a.cost);
+      const spec = ready.shift();
+      if (spec) {
+        inFlight++;
+        await execute(spec);
+        inFlight--;
+        const w = wake;
+        wake = null;
+        w?.();
+        continue;
+      }
+      if (inFlight === 0) break;
+      await new Promise<void>((r) => {
+        const previous = wake;
+        wake = () => {
+          previous?.();
+          r();
+        };
+      });
+    }
   });
   await Promise.all(lanes);
   progress.stop();

@@ -37,9 +37,52 @@ export function parseShard(text: string): Shard {
 }
 
 /**
- * The runs of shard `shard`: runs are dealt out by cost (largest first, each to the shard with
- * the least work so far; ties by id), so shards take about equal time and every run lands in
- * exactly one shard, whatever the order of `runs`.
+ * The groups of runs that must share a shard: a run and every run it is decided by (tuning runs
+ * and the runs they decide), transitively. Groups are in the order of their first run.
+ *
+ * @example
+ * ```ts
+ * import { runGroups } from "@normbench/normbench";
+ * const task = { module: "", export: "" };
+ * const runs = [
+ *   { id: "tune", labels: {}, task, input: null, cost: 1 },
+ *   { id: "a", labels: {}, task, input: null, cost: 1,
+ *     decidedBy: { runs: ["tune"], decide: () => ({ input: null, choice: null as never }) } },
+ *   { id: "b", labels: {}, task, input: null, cost: 1 },
+ * ];
+ * console.assert(runGroups(runs).map((g) => g.map((r) => r.id).join("+")).join() === "tune+a,b");
+ * ```
+ */
+export function runGroups(runs: RunSpec[]): RunSpec[][] {
+  const parent = new Map<string, string>(runs.map((r) => [r.id, r.id]));
+  const find = (id: string): string => {
+    let root = id;
+    while (parent.get(root) !== root) root = parent.get(root)!;
+    parent.set(id, root);
+    return root;
+  };
+  for (const run of runs) {
+    for (const dep of run.decidedBy?.runs ?? []) {
+      if (!parent.has(dep)) {
+        throw new Error(`run '${run.id}' is decided by '${dep}', which is not in the grid`);
+      }
+      parent.set(find(run.id), find(dep));
+    }
+  }
+  const groups = new Map<string, RunSpec[]>();
+  for (const run of runs) {
+    const root = find(run.id);
+    if (!groups.has(root)) groups.set(root, []);
+    groups.get(root)!.push(run);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The runs of shard `shard`: groups of runs that decide one another (see {@linkcode runGroups})
+ * are dealt out by cost (largest first, each to the shard with the least work so far; ties by
+ * the first id), so shards take about equal time, every run lands in exactly one shard whatever
+ * the order of `runs`, and a shard never waits for another shard's runs.
  *
  * @example
  * ```ts
@@ -51,14 +94,16 @@ export function parseShard(text: string): Shard {
  */
 export function selectShard(runs: RunSpec[], shard: Shard): RunSpec[] {
   if (shard.count === 1) return runs;
-  const order = [...runs].sort((a, b) => b.cost - a.cost || (a.id < b.id ? -1 : 1));
+  const cost = (g: RunSpec[]) => g.reduce((a, r) => a + r.cost, 0);
+  const groups = runGroups(runs).map((g) => ({ runs: g, cost: cost(g), id: g[0].id }))
+    .sort((a, b) => b.cost - a.cost || (a.id < b.id ? -1 : 1));
   const load = new Array(shard.count).fill(0);
   const chosen = new Set<string>();
-  for (const run of order) {
+  for (const group of groups) {
     let best = 0;
     for (let i = 1; i < shard.count; i++) if (load[i] < load[best]) best = i;
-    load[best] += run.cost;
-    if (best === shard.index - 1) chosen.add(run.id);
+    load[best] += group.cost;
+    if (best === shard.index - 1) { for (const r of group.runs) chosen.add(r.id); }
   }
   return runs.filter((r) => chosen.has(r.id));
 }

@@ -10,8 +10,12 @@
  */
 import type { BackendInfo } from "../backend/backend.ts";
 
-/** The profiles every suite defines: `smoke` (tests), `quick` (default), `full` (hours). */
-export type ProfileName = "smoke" | "quick" | "full";
+/**
+ * The profiles every suite defines: `smoke` (the tests: seconds), `quick` (the default of
+ * `reproduce`: an honest miniature, ≤ 40 min on 2 cores) and `standard` (the headline: every
+ * accuracy claim at convergence with ≥ 5 seeds, ≤ 6 h on 2 cores, shardable).
+ */
+export type ProfileName = "smoke" | "quick" | "standard";
 
 /**
  * Every profile, from the cheapest.
@@ -19,10 +23,21 @@ export type ProfileName = "smoke" | "quick" | "full";
  * @example
  * ```ts
  * import { PROFILE_NAMES } from "@normbench/normbench";
- * console.assert(PROFILE_NAMES.join() === "smoke,quick,full");
+ * console.assert(PROFILE_NAMES.join() === "smoke,quick,standard");
  * ```
  */
-export const PROFILE_NAMES: readonly ProfileName[] = ["smoke", "quick", "full"];
+export const PROFILE_NAMES: readonly ProfileName[] = ["smoke", "quick", "standard"];
+
+/**
+ * The profile whose results are the committed headline (the README's claims table).
+ *
+ * @example
+ * ```ts
+ * import { HEADLINE_PROFILE } from "@normbench/normbench";
+ * console.assert(HEADLINE_PROFILE === "standard");
+ * ```
+ */
+export const HEADLINE_PROFILE: ProfileName = "standard";
 
 /** A JSON value (what crosses worker boundaries and lands in results files). */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -52,6 +67,34 @@ export interface RunSpec {
   cost: number;
   /** Timing runs: run with nothing else in flight, so neighbours do not disturb the clock. */
   exclusive?: boolean;
+  /**
+   * `tune`: a tuning run, which only serves to choose a setting on validation data for the runs
+   * it decides; it is reported apart and never enters a claim, a table or a plot.
+   */
+  role?: "tune";
+  /**
+   * A run whose input is chosen from other runs' results (e.g. the learning rate with the best
+   * validation accuracy among tuning runs): the runner finishes `runs` first — they always land
+   * in the same shard — then calls `decide` with their records. `input` holds a placeholder.
+   */
+  decidedBy?: {
+    /** Ids of the runs whose records decide the input. */
+    runs: string[];
+    /** The input, and the choice as it is recorded with the run. */
+    decide(records: RunRecord[]): { input: Json; choice: RunChoice };
+  };
+}
+
+/** How a run's setting was chosen from tuning runs, as recorded with the run. */
+export interface RunChoice {
+  /** The validation metric compared. */
+  metric: string;
+  /** Whether higher values of it are better. */
+  higherIsBetter: boolean;
+  /** Every candidate: its tuning run, the setting it tried and its metric (null: collapsed). */
+  candidates: { id: string; setting: Json; value: number | null }[];
+  /** The id of the chosen candidate's tuning run. */
+  chosen: string;
 }
 
 /** A point of a curve. */
@@ -80,6 +123,11 @@ export interface RunOutput {
   collapse?: RunCollapse | null;
   /** Anything else worth keeping (UN phase counters, statistics traces, data sizes …). */
   notes?: Record<string, Json>;
+  /**
+   * What each metric counts as when the run collapsed: the chance level (a uniform guess), since
+   * a collapse keeps no accuracy. Claims count collapsed runs with these values.
+   */
+  chance?: Record<string, number>;
 }
 
 /** Context a task gets besides its input. */
@@ -109,12 +157,19 @@ export interface RunRecord {
   backend: BackendInfo;
   /** ISO time the run finished. */
   finishedAt: string;
+  /** How the run's setting was chosen, for runs decided by tuning runs. */
+  choice?: RunChoice;
 }
 
 /** Which runs a claim compares: every run whose labels include these. */
 export type Selector = Labels;
 
-/** How a claim is decided; every rule is stated in the report. */
+/**
+ * How a claim is decided; every rule is stated in the report. Tests of a difference carry the
+ * smallest difference worth resolving (`margin`, or `effect` for directional claims): with the
+ * observed spread, it sets the number of seeds a side needs (80% power at the 95% level); an
+ * undecided claim with fewer seeds is `underpowered`.
+ */
 export type ClaimTest =
   /** Parity: the 95% CI of mean(a) − mean(b) lies inside ±margin. */
   | { kind: "parity"; margin: number }
@@ -124,11 +179,17 @@ export type ClaimTest =
    */
   | { kind: "non-inferior"; margin: number }
   /** a is better than b: the 95% CI of the difference lies on the better side of 0. */
-  | { kind: "better" }
+  | { kind: "better"; effect?: number }
   /** a is worse than b. */
-  | { kind: "worse" }
+  | { kind: "worse"; effect?: number }
   /** a collapses more often than b: the 95% CI of the rate difference lies above 0. */
-  | { kind: "collapses-more" }
+  | { kind: "collapses-more"; minRuns?: number }
+  /**
+   * a stays stable up to larger values of the swept label `over` (e.g. `lr`) than b: at the
+   * first swept value above b's stable edge (its largest value with at most `maxRate`
+   * collapses), a collapses less often (95% Newcombe CI of rate(b) − rate(a) above 0).
+   */
+  | { kind: "wider-stable-range"; over: string; maxRate: number; minRuns?: number }
   /** a's value reaches `threshold` (e.g. a speedup ≥ 1.05): its 95% CI lies above it. */
   | { kind: "at-least"; threshold: number };
 
@@ -154,10 +215,37 @@ export interface ClaimSpec {
   b?: Selector;
   /** How it is decided. */
   test: ClaimTest;
+  /**
+   * The setting the claim is tested in — the source paper's (placement, masks, warm-up,
+   * recipe), stated in every report row.
+   */
+  setting?: string;
 }
 
-/** Verdict of a claim. */
-export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
+/**
+ * Verdict of a claim. `underpowered`: the experiment cannot speak to the claim — a baseline did
+ * not reach its reference level (not converged), or the claim is undecided with fewer runs than
+ * its margin needs; it is neither "not reproduced" nor "inconclusive".
+ */
+export type Verdict = "reproduced" | "not reproduced" | "inconclusive" | "underpowered";
+
+/**
+ * The level a baseline must reach before anything is compared with it (e.g. LN's test accuracy
+ * ≥ 88%): claims whose baseline side it selects are `underpowered` when its mean (collapsed runs
+ * counted at chance) misses it.
+ */
+export interface Reference {
+  /** The baseline's runs (a claim's `b` selector it applies to contains this one). */
+  arm: Selector;
+  /** The metric. */
+  metric: string;
+  /** Whether higher is better (the level is a floor) or lower (a ceiling). */
+  higherIsBetter: boolean;
+  /** The level. */
+  level: number;
+  /** Why this level, in words (e.g. "a converged small ViT on Fashion-MNIST"). */
+  why: string;
+}
 
 /** A declarative plot, rendered to SVG from the results alone. */
 export type PlotSpec =
@@ -173,6 +261,8 @@ export type PlotSpec =
     xTitle?: string;
     yTitle?: string;
     logY?: boolean;
+    /** A horizontal reference line (e.g. a baseline's reference level). */
+    reference?: { value: number; label: string };
   }
   /** Bars (mean ± std over seeds) per group. */
   | {
@@ -184,6 +274,19 @@ export type PlotSpec =
     facetBy?: string;
     where?: Selector;
     yTitle?: string;
+    /** A horizontal reference line (e.g. a baseline's reference level). */
+    reference?: { value: number; label: string };
+  }
+  /** Collapse rate (Wilson 95% band) against a swept label (log x axis) per group. */
+  | {
+    kind: "rate-curve";
+    id: string;
+    title: string;
+    over: string;
+    groupBy: string;
+    facetBy?: string;
+    where?: Selector;
+    xTitle?: string;
   }
   /** Collapse rate with Wilson 95% intervals per group. */
   | {
@@ -219,12 +322,16 @@ export interface Suite {
   runs(profile: ProfileName): RunSpec[];
   /** The claims it tests. */
   claims: ClaimSpec[];
+  /** The levels its baselines must reach before claims against them are decided. */
+  references?: Reference[];
   /** Its plots. */
   plots: PlotSpec[];
   /** Checks on the finished runs (e.g. UN left its warm-up). */
   checks?(records: RunRecord[], profile: ProfileName): CheckResult[];
   /** Paragraphs for the report: the scaling rule, the recipe, caveats. Markdown. */
   notes(profile: ProfileName): string[];
+  /** Profiles that do not run this suite, with the reason (e.g. no claim needs it there). */
+  skip?: Partial<Record<ProfileName, string>>;
   /** Columns of the results table: labels to group by and metrics to show. */
   table: TableSpec;
   /** More tables (e.g. one per quantity), each under its own heading. */

@@ -6,7 +6,11 @@
  */
 
 /** Why a run was declared collapsed. */
-export type CollapseReason = "non-finite-loss" | "non-finite-gradient" | "loss-stuck";
+export type CollapseReason =
+  | "non-finite-loss"
+  | "non-finite-gradient"
+  | "loss-stuck"
+  | "no-progress";
 
 /** What ended a collapsed run. */
 export interface CollapseRecord {
@@ -30,6 +34,16 @@ export interface CollapseConfig {
   window?: number;
   /** Steps averaged for the run's start (at most `window`). Default 10. */
   startSteps?: number;
+  /**
+   * A floor the run must get below: when training ends, the run collapsed ("no progress") if
+   * the mean of its last `floorWindow` losses is above it — e.g. the unigram entropy − 0.2 of a
+   * language model, which a run stuck at unigram level never beats. Default: none.
+   */
+  floor?: number;
+  /** Losses averaged for the floor test. Default 50. */
+  floorWindow?: number;
+  /** In words, what the floor is (for the collapse record). */
+  floorText?: string;
 }
 
 /** The detector's state, for checkpoints. */
@@ -40,6 +54,8 @@ export interface CollapseState {
   initialCount: number;
   /** The last `window` losses. */
   recent: number[];
+  /** The last `floorWindow` losses (when a floor is set). */
+  tail?: number[];
 }
 
 /**
@@ -47,7 +63,10 @@ export interface CollapseState {
  * - a non-finite loss or gradient norm ends the run at once;
  * - with `stuck` on, once `window + min(startSteps, window)` steps have run, the run collapses when the mean
  *   of the last `window` losses is above `factor` × the run's start (the mean of its first
- *   `min(startSteps, window)` losses).
+ *   `min(startSteps, window)` losses);
+ * - with a `floor`, {@linkcode CollapseDetector.finish} declares a run that ends with the mean of
+ *   its last `floorWindow` losses above the floor collapsed ("no progress": e.g. a language model
+ *   stuck at unigram level).
  *
  * @example
  * ```ts
@@ -55,6 +74,9 @@ export interface CollapseState {
  * const d = new CollapseDetector({ window: 2 });
  * console.assert(d.observe(1, 2.3, 1) === null);
  * console.assert(d.observe(2, NaN, 1)?.reason === "non-finite-loss");
+ * const stuck = new CollapseDetector({ floor: 6.2, floorWindow: 3 });
+ * for (let step = 1; step <= 5; step++) stuck.observe(step, 6.4, 1);
+ * console.assert(stuck.finish(5)?.reason === "no-progress");
  * ```
  */
 export class CollapseDetector {
@@ -64,7 +86,16 @@ export class CollapseDetector {
 
   /** A detector with `config` (defaults: stuck on, factor 1.5, window 50). */
   constructor(config: CollapseConfig = {}) {
-    this.config = { stuck: true, factor: 1.5, window: 50, startSteps: 10, ...config };
+    this.config = {
+      stuck: true,
+      factor: 1.5,
+      window: 50,
+      startSteps: 10,
+      floor: NaN,
+      floorWindow: 50,
+      floorText: "the floor",
+      ...config,
+    };
   }
 
   /** Records step `step`; returns a collapse record when the run must end. */
@@ -82,6 +113,11 @@ export class CollapseDetector {
     }
     const { window, factor } = this.config;
     const s = this.#state;
+    if (Number.isFinite(this.config.floor)) {
+      s.tail ??= [];
+      s.tail.push(loss);
+      if (s.tail.length > this.config.floorWindow) s.tail.shift();
+    }
     if (s.initialCount < Math.min(window, this.config.startSteps)) {
       s.initialSum += loss;
       s.initialCount += 1;
@@ -102,6 +138,24 @@ export class CollapseDetector {
       };
     }
     return null;
+  }
+
+  /**
+   * The verdict at the end of training (`step` = the last update): collapsed ("no progress")
+   * when a floor is set and the mean of the last `floorWindow` losses is above it.
+   */
+  finish(step: number): CollapseRecord | null {
+    const tail = this.#state.tail ?? [];
+    if (!Number.isFinite(this.config.floor) || tail.length === 0) return null;
+    const recent = tail.reduce((a, b) => a + b, 0) / tail.length;
+    if (recent <= this.config.floor) return null;
+    return {
+      reason: "no-progress",
+      step,
+      loss: tail[tail.length - 1],
+      detail: `mean loss of the last ${tail.length} steps ${recent.toFixed(4)} is above ` +
+        `${this.config.floorText} ${this.config.floor.toFixed(4)}`,
+    };
   }
 
   /** A copy of the state, for a checkpoint. */

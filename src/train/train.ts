@@ -396,6 +396,7 @@ export async function train<B extends Batch>(
         await hooks.onCheckpoint(await checkpoint(step));
       }
     }
+    if (!collapse && completed === total) collapse = detector.finish(completed);
   } finally {
     trainer.dispose();
   }
