@@ -59,7 +59,7 @@ const ARMS: PerProfile<{ setting: keyof typeof SETTINGS; norm: string }[]> = {
   ],
 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, standard: 5 };
-const STEPS: PerProfile<number> = { smoke: 10, quick: 300, standard: 2000 };
+const STEPS: PerProfile<number> = { smoke: 10, quick: 250, standard: 2000 };
 const LR_FACTORS: PerProfile<number[]> = { smoke: [], quick: [], standard: [0.5, 2] };
 
 /**
@@ -111,7 +111,7 @@ export const lmSuite: Suite = {
                 weightDecay: 0.01,
               },
               data: { tokenization: "bpe", vocabSize: 2000 },
-              evalEvery: profile === "smoke" ? 0 : Math.round(steps / 6),
+              evalEvery: profile === "smoke" ? steps : Math.round(steps / 6),
               evalTokens: 8192,
               seed,
             },

@@ -7,6 +7,7 @@ import { lmBatches } from "../src/data/lm_batches.ts";
 import { maskTokens } from "../src/data/mlm.ts";
 import { createRng, permutation } from "../src/data/random.ts";
 import { batchTensors } from "../src/data/tensors.ts";
+import { imageBatches } from "../src/data/image_batches.ts";
 import { MASK_ID } from "../src/data/bpe.ts";
 import { initBackend } from "../src/backend/backend.ts";
 
@@ -110,4 +111,31 @@ Deno.test("batchTensors turns ids into int32 and masks/pixels into float32 tenso
   } finally {
     Object.values(t).forEach((x) => x.dispose());
   }
+});
+
+Deno.test("image batches: flip mirrors about half the images left–right, reproducibly", () => {
+  // 40 images of 2×3 whose pixel values encode their column
+  const count = 40;
+  const set = {
+    count,
+    rows: 2,
+    cols: 3,
+    images: Uint8Array.from({ length: count * 6 }, (_, i) => 10 * ((i % 6) % 3) + 1),
+    labels: new Uint8Array(count),
+  };
+  const plain = [...imageBatches(set as never, { batchSize: count, shuffle: false })][0];
+  const flipped =
+    [...imageBatches(set as never, { batchSize: count, shuffle: false, flip: true })][0];
+  const again =
+    [...imageBatches(set as never, { batchSize: count, shuffle: false, flip: true })][0];
+  assert.deepEqual(flipped.images, again.images);
+  let mirrored = 0;
+  for (let b = 0; b < count; b++) {
+    const row = (img: Float32Array) => Array.from(img.subarray(b * 6, b * 6 + 3));
+    const p = row(plain.images);
+    const f = row(flipped.images);
+    if (f.join() === [...p].reverse().join()) mirrored++;
+    else assert.deepEqual(f, p, "an image is either kept or mirrored");
+  }
+  assert.ok(mirrored > 8 && mirrored < 32, `${mirrored} of ${count} mirrored`);
 });

@@ -33,6 +33,8 @@ export interface ImageRunInput extends NormChoice {
     warmupFraction: number;
     clipNorm?: number;
     labelSmoothing?: number;
+    /** Mirror training images left–right at random (default false). */
+    flip?: boolean;
   };
   /** Data sizes (the split itself is fixed by the data layer's seed). */
   data: { trainSize?: number; validSize: number; testSize?: number };
@@ -124,6 +126,7 @@ export async function trainImageClassifier(
         seed: cfg.seed,
         epoch: e,
         dropLast: true,
+        flip: cfg.recipe.flip ?? false,
         ...norm,
       });
       for (; position < within; position++) iterator.next();

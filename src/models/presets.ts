@@ -94,6 +94,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       dropout: 0,
       attentionDropout: 0,
       positions: "sinusoidal",
+      patchInit: "torch",
     },
     small: {
       imageSize: 28,
@@ -108,6 +109,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       dropout: 0,
       attentionDropout: 0,
       positions: "sinusoidal",
+      patchInit: "torch",
     },
     "t2t-vit-14": {
       imageSize: 224,
@@ -122,6 +124,7 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       dropout: 0,
       attentionDropout: 0,
       positions: "sinusoidal",
+      patchInit: "torch",
     },
   },
   encoder: {
@@ -377,6 +380,9 @@ function checkConfig(c: Record<string, unknown>): void {
   }
   if (c.activation !== "relu" && c.activation !== "gelu") {
     throw new UsageError(`unknown activation '${c.activation}'`, "use relu or gelu");
+  }
+  if (c.patchInit !== undefined && c.patchInit !== "torch" && c.patchInit !== "truncated-normal") {
+    throw new UsageError(`unknown patchInit '${c.patchInit}'`, "use torch or truncated-normal");
   }
   if (c.positions !== undefined && c.positions !== "learned" && c.positions !== "sinusoidal") {
     throw new UsageError(`unknown positions '${c.positions}'`, "use learned or sinusoidal");

@@ -43,6 +43,12 @@ export interface VitConfig extends StackConfig {
    * the tokens' unit scale) or `learned` (DeiT/timm's table, initialised N(0, 0.02²)).
    */
   positions: PositionKind;
+  /**
+   * Initialisation of the patch embedding: `torch` — PyTorch's default for timm's Conv2d patch
+   * embedding, U(±1/√fanIn), tokens at about 0.6 × the pixels' scale — or `truncated-normal` —
+   * N(0, 0.02²) truncated, the rule T2T-ViT applies to its token projection (tokens at 0.02·√fanIn).
+   */
+  patchInit: "torch" | "truncated-normal";
 }
 
 /**
@@ -86,9 +92,10 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
     // timm keeps PyTorch's default initialisation for the patch embedding (a Conv2d): tokens
     // enter block 0 at about unit scale, as the norms of the papers' ViTs see them.
     const fanIn = patch * patch * channels;
+    const torch = config.patchInit !== "truncated-normal";
     this.patchEmbed = new Dense(scope.child("patch_embed"), fanIn, dim, {
-      init: torchDefaultUniform(fanIn),
-      biasInit: torchDefaultUniform(fanIn),
+      init: torch ? torchDefaultUniform(fanIn) : init,
+      biasInit: torch ? torchDefaultUniform(fanIn) : undefined,
       inputGrad: false,
     });
     this.clsToken = scope.param("cls_token", [1, 1, dim], init);

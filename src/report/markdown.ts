@@ -59,7 +59,7 @@ function escape(text: string): string {
  * @example
  * ```ts
  * import { claimOutcomes, readResultFiles } from "@normbench/normbench";
- * for (const file of await readResultFiles("results")) console.log(claimOutcomes(file).map((o) => o.verdict));
+ * for (const file of await readResultFiles("results/standard")) console.log(claimOutcomes(file).map((o) => o.verdict));
  * ```
  */
 export function claimOutcomes(file: SuiteResultFile): ClaimOutcome[] {
@@ -375,7 +375,7 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
 
 /** Options of {@linkcode claimsTableMarkdown}. */
 export interface ClaimsTableOptions {
-  /** Prefix of the links to each suite's report, e.g. `"results/"` from the project root. */
+  /** Prefix of the links to each suite's report, e.g. `"results/standard/"` from the project root. */
   linkPrefix?: string;
 }
 

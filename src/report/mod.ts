@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { readResultFiles, overviewMarkdown } from "@normbench/normbench";
- * console.log(overviewMarkdown(await readResultFiles("results")).slice(0, 80));
+ * console.log(overviewMarkdown(await readResultFiles("results/standard")).slice(0, 80));
  * ```
  *
  * @module
