@@ -10,7 +10,6 @@ const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 Deno.test("suites: the smoke profile of every suite runs end to end and writes every file", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const started = performance.now();
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -30,10 +29,8 @@ Deno.test("suites: the smoke profile of every suite runs end to end and writes e
       stdout: "piped",
       stderr: "piped",
     }).output();
-    const seconds = (performance.now() - started) / 1000;
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, stderr);
-    assert.ok(seconds < 180, `smoke profile took ${seconds.toFixed(0)} s (budget 180 s)`);
     const suites = listSuites().filter((s) => !s.skip?.smoke);
     assert.ok(suites.length >= 7);
     const overview = await Deno.readTextFile(`${dir}/results/smoke/README.md`);

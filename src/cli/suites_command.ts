@@ -19,7 +19,12 @@ export function registerSuites(program: Command): void {
       await importModules(opts.import);
       const suites = names.length ? names.map(getSuite) : listSuites();
       for (const s of suites) {
-        const counts = PROFILE_NAMES.map((p) => `${p} ${s.runs(p).length}`).join(", ");
+        const counts = PROFILE_NAMES.map((p) => {
+          if (s.skip?.[p]) return `${p} skipped`;
+          const runs = s.runs(p);
+          const tuning = runs.filter((r) => r.role === "tune").length;
+          return `${p} ${runs.length}${tuning ? ` (${tuning} tuning)` : ""}`;
+        }).join(", ");
         console.log(`${s.name.padEnd(11)} ${s.title}`);
         console.log(`            runs: ${counts}; data: ${s.datasets.join(", ") || "none"}`);
         for (const c of s.claims) console.log(`            claim: ${c.claim} (${c.source})`);

@@ -385,7 +385,7 @@ export interface ClaimsTableOptions {
  * @example
  * ```ts
  * import { claimsTableMarkdown } from "@normbench/normbench";
- * console.assert(claimsTableMarkdown([]).includes("| suite | claim |"));
+ * console.assert(claimsTableMarkdown([]).includes("| suite | claim (setting tested) |"));
  * ```
  */
 export function claimsTableMarkdown(

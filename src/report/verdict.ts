@@ -280,7 +280,8 @@ function comparisonPoint(
  *   id: "x", claim: "UN matches LN", source: "UN paper", paper: "35.4 vs 35.3", metric: "bleu",
  *   higherIsBetter: true, a: { norm: "un" }, b: { norm: "ln" }, test: { kind: "parity", margin: 1 },
  * }, []);
- * console.assert(outcome.verdict === "inconclusive");
+ * // no runs: nothing can be decided, and the margin's seeds are missing
+ * console.assert(outcome.verdict === "underpowered" && outcome.reason !== null);
  * ```
  */
 export function evaluateClaim(
