@@ -15,6 +15,8 @@
  * @module
  */
 export * from "./src/util/errors.ts";
+export * from "./src/util/validate.ts";
+export * from "./src/util/lock.ts";
 export * from "./src/backend/mod.ts";
 export * from "./src/norms/mod.ts";
 export * from "./src/nn/mod.ts";

@@ -185,7 +185,7 @@ Deno.test("normbench bleu REF REF HYP prints sacreBLEU's text line and JSON", as
     assert.match(bad.err, /has 3 lines but .*short\.txt has 1/);
     const missing = await capture(() => runCli(["bleu", r1, join(dir, "nope.txt")]));
     assert.equal(missing.code, 2);
-    assert.match(missing.err, /no such file/);
+    assert.match(missing.err, /hypothesis .*nope\.txt does not exist/);
     const tok = await capture(() => runCli(["bleu", r1, hyp, "--tokenize", "intl"]));
     assert.equal(tok.code, 2);
   } finally {

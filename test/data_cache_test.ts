@@ -1,14 +1,21 @@
 // The decoded-data cache (binary bundles keyed by content hash) and the `data` command.
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { decodeBundle, encodeBundle, packStrings, unpackStrings } from "../src/data/bundle.ts";
+import {
+  decodeBundle,
+  encodeBundle,
+  packStrings,
+  readBundle,
+  unpackStrings,
+  writeBundle,
+} from "../src/data/bundle.ts";
 import { provideDataset } from "../src/data/provision.ts";
 import { loadSentiment } from "../src/data/sentiment.ts";
 import { runCli } from "../src/cli/main.ts";
 
 const quiet = { log: () => {} };
 
-Deno.test("bundles round-trip typed columns and metadata", () => {
+Deno.test("bundles round-trip typed columns and metadata; files carry their checksum", async () => {
   const strings = packStrings(["a", "", "ñandú 🙂"]);
   const bytes = encodeBundle({
     meta: { n: 3, name: "x" },
@@ -29,6 +36,18 @@ Deno.test("bundles round-trip typed columns and metadata", () => {
     ["a", "", "ñandú 🙂"],
   );
   assert.throws(() => decodeBundle(bytes.subarray(0, bytes.length - 8)), /truncated/);
+  const dir = await Deno.makeTempDir();
+  try {
+    const bundle = { meta: { n: 1 }, columns: { f32: Float32Array.of(1, 2, 3) } };
+    await writeBundle(`${dir}/b.bin`, bundle);
+    assert.deepEqual(Array.from((await readBundle(`${dir}/b.bin`))!.columns.f32), [1, 2, 3]);
+    const bytes2 = await Deno.readFile(`${dir}/b.bin`);
+    bytes2[bytes2.length - 1] ^= 1;
+    await Deno.writeFile(`${dir}/b.bin`, bytes2);
+    assert.equal(await readBundle(`${dir}/b.bin`), null, "one flipped bit is caught");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("decoded data is cached by content hash; a damaged cache file is decoded again", async () => {
@@ -42,9 +61,19 @@ Deno.test("decoded data is cached by content hash; a damaged cache file is decod
     assert.match(decoded[0], /^sentiment-json-1-[0-9a-f]{16}\.bin$/);
     const second = await loadSentiment({ ...quiet, cacheDir });
     assert.deepEqual(second, first);
-    await Deno.writeFile(join(cacheDir, "decoded", decoded[0]), new Uint8Array(10));
+    const file = join(cacheDir, "decoded", decoded[0]);
+    await Deno.writeFile(file, new Uint8Array(10));
     const third = await loadSentiment({ ...quiet, cacheDir });
     assert.deepEqual(third, first);
+    // same size, last bytes zeroed: the checksum in the header catches it, the cache is rebuilt
+    const good = await Deno.readFile(file);
+    const bad = good.slice();
+    bad.fill(0, bad.length - 2000);
+    await Deno.writeFile(file, bad);
+    assert.equal((await Deno.stat(file)).size, good.length);
+    const fourth = await loadSentiment({ ...quiet, cacheDir });
+    assert.deepEqual(fourth, first);
+    assert.deepEqual(await Deno.readFile(file), good, "the damaged cache file was rewritten");
   } finally {
     Deno.env.delete("NORMBENCH_SENTIMENT");
     await Deno.remove(cacheDir, { recursive: true });

@@ -50,15 +50,25 @@ export async function runCliCaptured(
 }
 
 /** Runs the CLI as users do — a subprocess — and returns its exit code and output. */
-export async function runCliProcess(
+export function runCliProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWith({}, ...args);
+}
+
+/** {@linkcode runCliProcess} with a working directory and extra environment variables. */
+export async function runCliWith(
+  options: { cwd?: string; env?: Record<string, string> },
   ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const main = new URL("../src/cli/main.ts", import.meta.url).pathname;
+  const config = new URL("../deno.json", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, ...args],
+    args: ["run", "-A", "--config", config, main, ...args],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", ...options.env },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

@@ -66,7 +66,8 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
     assert.equal(r.code, 0, r.stderr);
     // each profile has its own folder; the root holds only the index of profiles
     assert.deepEqual(
-      [...Deno.readDirSync(`${dir}/results`)].map((e) => e.name).sort(),
+      [...Deno.readDirSync(`${dir}/results`)].map((e) => e.name)
+        .filter((n) => n !== ".normbench.lock").sort(),
       ["README.md", "smoke"],
     );
     assert.match(
@@ -313,11 +314,11 @@ Deno.test("runner: unknown suite or profile and bad flags are one-line errors th
       ],
       [
         ["reproduce", "toy", "--import", TOY, "--jobs", "0"],
-        /^normbench: --jobs must be a positive integer, got '0'$/,
+        /^normbench: --jobs must be an integer in 1…\d+, got 0 \(/,
       ],
       [
         ["reproduce", "toy", "--import", TOY, "--shard", "3/2"],
-        /^normbench: --shard must be i\/n with 1 ≤ i ≤ n, got '3\/2'/,
+        /^normbench: --shard must be i\/n with 1 ≤ i ≤ n ≤ 10000, got '3\/2'/,
       ],
       [
         ["reproduce", "toy", "--import", TOY, "--backend", "gpu"],
@@ -330,7 +331,7 @@ Deno.test("runner: unknown suite or profile and bad flags are one-line errors th
       [["reproduce", "--profiles", "quick"], /^normbench: unknown option '--profiles'/],
       [
         ["merge", "--out", `${dir}/out`, `${dir}/nothing.json`],
-        /^normbench: cannot read .*nothing\.json/,
+        /^normbench: shard file .*nothing\.json does not exist/,
       ],
     ];
     for (const [args, pattern] of cases) {

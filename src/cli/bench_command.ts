@@ -13,6 +13,7 @@ import { benchTrain, type BenchTrainRow } from "../train/bench_train.ts";
 import { benchPool } from "../train/bench_pool.ts";
 import { parseBackend, parseList, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
+import { parseIntFlag } from "../util/validate.ts";
 
 interface BenchTrainFlags {
   model: string;
@@ -97,7 +98,7 @@ export function registerBench(program: Command): void {
       }
       const batch = opts.batch === undefined ? undefined : parsePositiveInt("--batch", opts.batch);
       const seq = opts.seq === undefined ? undefined : parsePositiveInt("--seq", opts.seq);
-      const warmup = parsePositiveInt("--warmup", opts.warmup);
+      const warmup = parseIntFlag("--warmup", opts.warmup, { min: 0 });
       const repeats = parsePositiveInt("--repeats", opts.repeats);
       if (models.length === 0 || norms.length === 0) {
         throw new UsageError("--model and --norm need at least one name");

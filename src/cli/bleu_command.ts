@@ -14,15 +14,17 @@ import {
 } from "../metrics/bleu.ts";
 import { formatFixed } from "../metrics/format.ts";
 import { UsageError } from "../util/errors.ts";
-import { parseNumber, parsePositiveInt } from "./parse.ts";
+import { inputFile, parseIntFlag, parseNumberFlag } from "../util/validate.ts";
+
+/** The most decimals `--width` prints (sacreBLEU's default is 1). */
+const MAX_WIDTH = 10;
 
 async function readLines(path: string): Promise<string[]> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound) throw new UsageError(`no such file: ${path}`);
-    throw err;
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}`);
   }
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === "") lines.pop();
@@ -75,10 +77,22 @@ export function registerBleu(program: Command): void {
         "add-k",
         "none",
       ]);
+      // A negative count added to n-gram matches, or a negative floor, makes precisions
+      // above 100% or log(negative): BLEU has no meaning there.
       const smoothValue = opts.smoothValue === undefined
         ? undefined
-        : parseNumber("--smooth-value", opts.smoothValue);
-      const width = opts.width === "0" ? 0 : parsePositiveInt("--width", opts.width);
+        : parseNumberFlag("--smooth-value", opts.smoothValue, {
+          min: 0,
+          hint: "floor takes a small positive value (sacreBLEU: 0.1), add-k a count ≥ 0 (1)",
+        });
+      const width = parseIntFlag("--width", opts.width, {
+        min: 0,
+        max: MAX_WIDTH,
+        hint: "the number of decimals of the score",
+      });
+      for (const [i, f] of files.entries()) {
+        await inputFile(i === files.length - 1 ? "hypothesis" : "reference", f);
+      }
       const hyps = await readLines(files.at(-1)!);
       const refs = await Promise.all(files.slice(0, -1).map(readLines));
       for (const [k, r] of refs.entries()) {

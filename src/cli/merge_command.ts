@@ -11,6 +11,10 @@ import { mergeResultFiles, parseResultFile, type SuiteResultFile } from "../suit
 import { writeOverview, writeProfileIndex, writeSuiteResults } from "../report/write.ts";
 import { profileDir } from "../suite/reproduce.ts";
 import { UsageError } from "../util/errors.ts";
+import { checkOutputDir, inputFile, outputDir } from "../util/validate.ts";
+import { withDirLock } from "../util/lock.ts";
+import { removeDeadTemporaries } from "../util/fs.ts";
+import { waitLine } from "./parse.ts";
 
 /** Registers `merge`. */
 export function registerMerge(program: Command): void {
@@ -25,6 +29,8 @@ export function registerMerge(program: Command): void {
     .action(async (paths: string[], opts: { out: string; import: string[] }) => {
       await importModules(opts.import);
       const bySuite = new Map<string, { file: SuiteResultFile; source: string }[]>();
+      for (const source of paths) await inputFile("shard file", source);
+      await checkOutputDir("--out", opts.out);
       for (const source of paths) {
         let text: string;
         try {
@@ -41,14 +47,20 @@ export function registerMerge(program: Command): void {
         const suite = getSuite(name);
         return mergeResultFiles(files, (runs) => suite.checks?.(runs, files[0].file.profile) ?? []);
       });
-      const dirs = new Set<string>();
-      for (const file of merged) {
-        const dir = profileDir(opts.out, file.profile);
-        await writeSuiteResults(file, dir);
-        dirs.add(dir);
-      }
-      for (const dir of dirs) await writeOverview(dir);
-      await writeProfileIndex(opts.out);
+      // Everything is read and checked; only now is anything created.
+      await outputDir("--out", opts.out);
+      await withDirLock(opts.out, "merge", async () => {
+        await removeDeadTemporaries(opts.out);
+        const dirs = new Set<string>();
+        for (const file of merged) {
+          const dir = profileDir(opts.out, file.profile);
+          await removeDeadTemporaries(dir);
+          await writeSuiteResults(file, dir, { log: (line) => console.error(line) });
+          dirs.add(dir);
+        }
+        for (const dir of dirs) await writeOverview(dir);
+        await writeProfileIndex(opts.out);
+      }, waitLine);
       console.log(
         `normbench: merged ${paths.length} shard file(s) into ${
           merged.map((f) => `${profileDir(opts.out, f.profile)}/${f.suite.name}.json`).join(", ")

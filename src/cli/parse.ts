@@ -94,3 +94,19 @@ export async function importModules(specifiers: string[]): Promise<void> {
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/**
+ * The line a command prints while it waits for another normbench process to release a folder.
+ *
+ * @example
+ * ```ts
+ * import { waitLine } from "./parse.ts";
+ * console.assert(typeof waitLine === "function");
+ * ```
+ */
+export function waitLine(holder: { pid: number; purpose: string; since: string }, dir: string) {
+  console.error(
+    `normbench: waiting for pid ${holder.pid} (${holder.purpose}, since ${holder.since}) ` +
+      `to finish with ${dir}`,
+  );
+}

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { dirname, relative, resolve } from "node:path";
-import { collect, importModules } from "./parse.ts";
+import { collect, importModules, waitLine } from "./parse.ts";
 import "../../suites/mod.ts";
 import { listSuites } from "../suite/registry.ts";
 import {
@@ -20,7 +20,9 @@ import type { SuiteResultFile } from "../suite/result_file.ts";
 import { HEADLINE_PROFILE, PROFILE_NAMES, type ProfileName } from "../suite/types.ts";
 import { claimsTableMarkdown, spliceResults } from "../report/markdown.ts";
 import { UsageError } from "../util/errors.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
+import { inputFile, outputDir } from "../util/validate.ts";
+import { withDirLock } from "../util/lock.ts";
 
 /** Registers `report`. */
 export function registerReport(program: Command): void {
@@ -43,6 +45,8 @@ export function registerReport(program: Command): void {
     .action(async (opts: { out: string; import: string[]; readme?: string; profile: string }) => {
       await importModules(opts.import);
       const profile = parseProfile(opts.profile);
+      await outputDir("--out", opts.out, { create: false });
+      if (opts.readme) await inputFile("--readme", opts.readme);
       const order = listSuites().map((s) => s.name);
       const byProfile = new Map<ProfileName, SuiteResultFile[]>();
       for (const p of PROFILE_NAMES) {
@@ -73,27 +77,31 @@ export function registerReport(program: Command): void {
           );
         }
       }
-      let count = 0;
-      for (const [p, files] of byProfile) {
-        const dir = profileDir(opts.out, p);
-        for (const file of files) await renderSuiteReport(file, dir);
-        await writeOverview(dir, order);
-        count += files.length;
-      }
-      if (byProfile.size) await writeProfileIndex(opts.out);
-      console.log(
-        `normbench: rebuilt ${count} report(s) of ${
-          [...byProfile.keys()].join(", ") || "no profile"
-        } under ${opts.out}/`,
-      );
-      if (opts.readme && readmeText !== undefined) {
-        const dir = profileDir(opts.out, profile);
-        const prefix = relativePrefix(opts.readme, dir);
-        const block = claimsTableMarkdown(byProfile.get(profile)!, { linkPrefix: prefix }) +
-          `\nWall times, per-suite reports and plots: [${prefix}README.md](${prefix}README.md).`;
-        await writeFileAtomic(opts.readme, spliceResults(readmeText, block));
-        console.log(`normbench: wrote the ${profile} claims table into ${opts.readme}`);
-      }
+      await withDirLock(opts.out, "report", async () => {
+        await removeDeadTemporaries(opts.out);
+        let count = 0;
+        for (const [p, files] of byProfile) {
+          const dir = profileDir(opts.out, p);
+          await removeDeadTemporaries(dir);
+          for (const file of files) await renderSuiteReport(file, dir);
+          await writeOverview(dir, order);
+          count += files.length;
+        }
+        if (byProfile.size) await writeProfileIndex(opts.out);
+        console.log(
+          `normbench: rebuilt ${count} report(s) of ${
+            [...byProfile.keys()].join(", ") || "no profile"
+          } under ${opts.out}/`,
+        );
+        if (opts.readme && readmeText !== undefined) {
+          const dir = profileDir(opts.out, profile);
+          const prefix = relativePrefix(opts.readme, dir);
+          const block = claimsTableMarkdown(byProfile.get(profile)!, { linkPrefix: prefix }) +
+            `\nWall times, per-suite reports and plots: [${prefix}README.md](${prefix}README.md).`;
+          await writeFileAtomic(opts.readme, spliceResults(readmeText, block));
+          console.log(`normbench: wrote the ${profile} claims table into ${opts.readme}`);
+        }
+      }, waitLine);
     });
 }
 

@@ -9,8 +9,15 @@ import { getSuite, listSuites, parseProfile } from "../suite/registry.ts";
 import { reproduce } from "../suite/reproduce.ts";
 import { parseShard } from "../suite/shard.ts";
 import { defaultCacheDir, makePoolExecutor } from "./executor_factory.ts";
-import { collect, importModules, parseBackend, parsePositiveInt } from "./parse.ts";
+import { collect, importModules, parseBackend } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
+import { checkOutputDir, outputDir, parseIntFlag } from "../util/validate.ts";
+import { checkDataLocations } from "../data/provision.ts";
+
+/** The most workers `--jobs` accepts on a machine with `cores` cores. */
+function maxJobs(cores: number): number {
+  return Math.max(1, 4 * cores);
+}
 
 /** Registers `reproduce`. */
 export function registerReproduce(program: Command): void {
@@ -48,19 +55,31 @@ export function registerReproduce(program: Command): void {
       await importModules(opts.import);
       const profile = parseProfile(opts.profile);
       const backend = parseBackend(opts.backend);
-      const jobs = opts.jobs === undefined
-        ? navigator.hardwareConcurrency ?? 1
-        : parsePositiveInt("--jobs", opts.jobs);
+      const cores = navigator.hardwareConcurrency ?? 1;
+      const jobs = opts.jobs === undefined ? cores : parseIntFlag("--jobs", opts.jobs, {
+        min: 1,
+        max: maxJobs(cores),
+        hint: `more workers than 4 × this machine's ${cores} cores only share them`,
+      });
       const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
       const suites = names.length ? names.map(getSuite) : listSuites();
       if (suites.length === 0) throw new UsageError("no suite is registered");
+      // Data locations and paths are checked before any data is prepared or any run starts.
+      await checkDataLocations([
+        ...new Set(suites.filter((s) => !s.skip?.[profile]).flatMap((s) => s.datasets)),
+      ]);
+      const cache = opts.cache ?? defaultCacheDir();
+      await checkOutputDir("--out", opts.out);
+      await checkOutputDir("--cache", cache);
+      await outputDir("--out", opts.out);
+      await outputDir("--cache", cache);
       const started = performance.now();
       const result = await reproduce({
         suites,
         profile,
         backend,
         outDir: opts.out,
-        cacheDir: opts.cache ?? defaultCacheDir(),
+        cacheDir: cache,
         jobs,
         shard,
         fresh: opts.fresh,

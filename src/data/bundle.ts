@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { sha256Hex } from "../util/checksum.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 
 /** The typed arrays a bundle can hold. */
@@ -21,7 +22,7 @@ export interface Bundle {
   readonly columns: Record<string, Column>;
 }
 
-const MAGIC = [0x4e, 0x42, 0x42, 0x31]; // "NBB1"
+const MAGIC = [0x4e, 0x42, 0x42, 0x32]; // "NBB2": the header carries the data's SHA-256
 const TYPES = { Uint8Array, Uint16Array, Int32Array, Uint32Array, Float32Array } as const;
 type TypeName = keyof typeof TYPES;
 
@@ -45,7 +46,7 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
  * console.assert(back.meta.n === 2 && back.columns.x[1] === 2);
  * ```
  */
-export function encodeBundle(bundle: Bundle): Uint8Array {
+export function encodeBundle(bundle: Bundle, checksum = ""): Uint8Array {
   const entries = Object.entries(bundle.columns);
   const layout: { name: string; type: TypeName; offset: number; length: number }[] = [];
   let offset = 0;
@@ -53,7 +54,9 @@ export function encodeBundle(bundle: Bundle): Uint8Array {
     layout.push({ name, type: typeName(col), offset, length: col.length });
     offset = align8(offset + col.byteLength);
   }
-  const header = new TextEncoder().encode(JSON.stringify({ meta: bundle.meta, columns: layout }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ meta: bundle.meta, columns: layout, sha256: checksum }),
+  );
   const dataStart = align8(8 + header.length);
   const out = new Uint8Array(dataStart + offset);
   out.set(MAGIC, 0);
@@ -104,7 +107,8 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
 }
 
 /**
- * Reads a bundle file; `null` when it is missing or unreadable (then the caller decodes again).
+ * Reads a bundle file; `null` when it is missing, unreadable or no longer matches the SHA-256 in
+ * its header (then the caller decodes again and replaces it).
  *
  * @example
  * ```ts
@@ -114,10 +118,24 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
  */
 export async function readBundle(path: string): Promise<Bundle | null> {
   try {
-    return decodeBundle(await Deno.readFile(path));
+    const bytes = await Deno.readFile(path);
+    const { sha256, dataStart } = readHeader(bytes);
+    // A cache that no longer matches its checksum (truncated, overwritten, bit rot) is not
+    // used: the caller decodes afresh and replaces it.
+    if (!sha256 || (await sha256Hex(bytes.subarray(dataStart))) !== sha256) return null;
+    return decodeBundle(bytes);
   } catch {
     return null;
   }
+}
+
+function readHeader(bytes: Uint8Array): { sha256: string; dataStart: number } {
+  if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) {
+    throw new Error("not a normbench bundle");
+  }
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+  return { sha256: String(header.sha256 ?? ""), dataStart: align8(8 + headerLength) };
 }
 
 /**
@@ -132,7 +150,9 @@ export async function readBundle(path: string): Promise<Bundle | null> {
  * ```
  */
 export async function writeBundle(path: string, bundle: Bundle): Promise<void> {
-  await writeFileAtomic(path, encodeBundle(bundle));
+  const plain = encodeBundle(bundle);
+  const checksum = await sha256Hex(plain.subarray(readHeader(plain).dataStart));
+  await writeFileAtomic(path, encodeBundle(bundle, checksum));
 }
 
 /**

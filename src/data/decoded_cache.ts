@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { sha256Hex } from "../util/checksum.ts";
 import type { DatasetSpec } from "./datasets.ts";
 import { type Bundle, readBundle, writeBundle } from "./bundle.ts";
+import { removeDeadTemporaries } from "../util/fs.ts";
 
 /**
  * Returns the cached bundle for (data set, decoder, version), or runs `decode` and caches its
@@ -38,6 +39,7 @@ export async function cachedBundle(
   const cached = await readBundle(path);
   if (cached) return cached;
   const bundle = await decode();
+  await removeDeadTemporaries(join(cacheDir, "decoded"));
   await writeBundle(path, bundle);
   return bundle;
 }

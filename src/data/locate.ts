@@ -112,6 +112,17 @@ async function userDirCandidate(
   return { kind, label, explicit: true, pathOf: (file) => join(base, file.path) };
 }
 
+/** A directory the user named must exist and be a directory: a typo is an error, not a fallback. */
+async function checkUserDir(dir: string, what: string, envVar: string): Promise<void> {
+  const info = await statOrNull(dir);
+  if (!info || !info.isDirectory) {
+    throw new UsageError(
+      `${what} ${dir} ${info ? "is a file, not a directory" : "does not exist"}`,
+      `point it at a directory holding the data set, or unset ${envVar} to use the default copy`,
+    );
+  }
+}
+
 /**
  * The places a data set is looked for, in order: `dataDir` (the `--data-dir` flag, else
  * `$NORMBENCH_DATA`; its `<name>/` sub-folder, else the folder itself), the data set's own
@@ -130,12 +141,14 @@ export async function candidatesFor(
 ): Promise<Candidate[]> {
   const out: Candidate[] = [];
   if (options.dataDir) {
+    await checkUserDir(options.dataDir, "--data-dir (or $NORMBENCH_DATA)", "NORMBENCH_DATA");
     const sub = join(options.dataDir, spec.name);
     const dir = (await statOrNull(sub))?.isDirectory ? sub : options.dataDir;
     out.push(await userDirCandidate(spec, dir, "dir", `--data-dir ${dir}`));
   }
   const envDir = Deno.env.get(spec.envVar);
   if (envDir && envDir.trim()) {
+    await checkUserDir(envDir, `$${spec.envVar}`, spec.envVar);
     out.push(await userDirCandidate(spec, envDir, "env", `$${spec.envVar}=${envDir}`));
   }
   const npmRoots = spec.packages.some((p) => p.kind === "npm")
@@ -170,7 +183,8 @@ export async function candidatesFor(
  * @example
  * ```ts
  * import { candidatesFor, checkCandidate, DATASETS } from "@normbench/normbench";
- * const [first] = await candidatesFor(DATASETS.sentiment, { dataDir: "/no/such", cacheDir: "/tmp/c" });
+ * const empty = await Deno.makeTempDir(); // a data folder that holds nothing yet
+ * const [first] = await candidatesFor(DATASETS.sentiment, { dataDir: empty, cacheDir: "/tmp/c" });
  * console.assert(!(await checkCandidate(first, DATASETS.sentiment)).present);
  * ```
  */

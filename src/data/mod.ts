@@ -56,7 +56,12 @@ export {
   type Located,
   type SourceKind,
 } from "./locate.ts";
-export { prepareData, provideDataset, type ProvidedDataset } from "./provision.ts";
+export {
+  checkDataLocations,
+  prepareData,
+  provideDataset,
+  type ProvidedDataset,
+} from "./provision.ts";
 export * from "./status.ts";
 export * from "./bundle.ts";
 export * from "./decoded_cache.ts";

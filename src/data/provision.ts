@@ -86,12 +86,35 @@ async function withLock<T>(cacheDir: string, fn: () => Promise<T>): Promise<T> {
   });
   try {
     await file.lock(true);
+    await removeLeftovers(cacheDir);
     return await fn();
   } finally {
     try {
       await file.unlock();
     } catch { /* closing releases it too */ }
     file.close();
+  }
+}
+
+/**
+ * Removes what a killed fetch left behind: partial downloads and unpacked trees under
+ * `tmp/fetch-*`, and replaced package copies (`*.old-*`). Called with the provisioning lock held,
+ * so no live process owns them.
+ */
+async function removeLeftovers(cacheDir: string): Promise<void> {
+  const remove = (path: string) => Deno.remove(path, { recursive: true }).catch(() => {});
+  try {
+    for await (const e of Deno.readDir(join(cacheDir, "tmp"))) {
+      if (e.name.startsWith("fetch-")) await remove(join(cacheDir, "tmp", e.name));
+    }
+  } catch { /* no tmp folder */ }
+  for (const kind of ["npm", "debian"]) {
+    const dir = join(cacheDir, "packages", kind);
+    try {
+      for await (const e of Deno.readDir(dir)) {
+        if (/\.old-\d+-\d+$/.test(e.name)) await remove(join(dir, e.name));
+      }
+    } catch { /* no packages yet */ }
   }
 }
 
@@ -201,6 +224,27 @@ async function mixedLocation(
   }
   const source: SourceKind = kinds.has("cache") ? "cache" : "system";
   return { spec, source, label: [...kinds].join(" + "), paths, bytes };
+}
+
+/**
+ * Checks the places the user named for these data sets (`--data-dir`, `$NORMBENCH_DATA`, each
+ * set's own variable) without fetching or reading anything: a missing folder or a file where a
+ * folder belongs is a {@linkcode UsageError}, raised before any work starts.
+ *
+ * @example
+ * ```ts
+ * import { checkDataLocations } from "@normbench/normbench";
+ * await checkDataLocations(["sentiment"]); // fine unless $NORMBENCH_SENTIMENT is wrong
+ * ```
+ */
+export async function checkDataLocations(
+  names: readonly (DatasetName | string)[],
+  options: DataOptions = {},
+): Promise<void> {
+  const opts = resolveDataOptions(options);
+  for (const name of names) {
+    await candidatesFor(datasetSpec(name), { ...opts, probeNpm: false });
+  }
 }
 
 /**

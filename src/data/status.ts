@@ -9,7 +9,13 @@ import { loadBible } from "./bible.ts";
 import { loadBrown } from "./brown.ts";
 import { type DatasetName, datasetSpec } from "./datasets.ts";
 import { loadFashionMnist } from "./fashion_mnist.ts";
-import { candidatesFor, checkCandidate, describePackage, type SourceKind } from "./locate.ts";
+import {
+  candidatesFor,
+  checkCandidate,
+  describePackage,
+  fileError,
+  type SourceKind,
+} from "./locate.ts";
 import { type DataOptions, resolveDataOptions } from "./options.ts";
 import { provideDataset } from "./provision.ts";
 import { loadSentiment } from "./sentiment.ts";
@@ -105,6 +111,11 @@ export async function datasetStatus(
   let firstProblem = "";
   for (const candidate of await candidatesFor(spec, opts)) {
     const located = await checkCandidate(candidate, spec, { cacheDir: opts.cacheDir });
+    // A copy the user named is the one the runs would use (or refuse): never fall back past
+    // a broken one and call another copy "ready".
+    if (!located.complete && candidate.explicit && (located.present || candidate.kind === "env")) {
+      throw fileError(spec, located.checks.find((c) => c.status !== "ok")!);
+    }
     if (located.complete) {
       return {
         ...base,

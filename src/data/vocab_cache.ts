@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { sha256Hex } from "../util/checksum.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { type BpeModel, type BpeOptions, BpeTokenizer, trainBpe } from "./bpe.ts";
 import { buildWordVocab, WordVocab, type WordVocabOptions } from "./word_vocab.ts";
 import { defaultCacheDir } from "./options.ts";
@@ -19,12 +19,24 @@ async function textsKey(kind: string, texts: readonly string[], options: unknown
   );
 }
 
-async function readJson<T>(path: string): Promise<T | null> {
+/**
+ * A cached value with the SHA-256 of its JSON: a file that no longer matches (edited, truncated,
+ * overwritten) reads as absent, and the vocabulary is built again.
+ */
+async function readChecked<T>(path: string): Promise<T | null> {
   try {
-    return JSON.parse(await Deno.readTextFile(path)) as T;
+    const stored = JSON.parse(await Deno.readTextFile(path)) as { sha256: string; value: T };
+    const ok = stored && (await sha256Hex(JSON.stringify(stored.value))) === stored.sha256;
+    return ok ? stored.value : null;
   } catch {
     return null;
   }
+}
+
+async function writeChecked(path: string, value: unknown): Promise<void> {
+  await removeDeadTemporaries(dirname(path));
+  const text = JSON.stringify(value);
+  await writeFileAtomic(path, JSON.stringify({ sha256: await sha256Hex(text), value }));
 }
 
 /**
@@ -45,11 +57,11 @@ export async function cachedBpe(
   cacheDir: string = defaultCacheDir(),
 ): Promise<BpeTokenizer> {
   const key = await textsKey("bpe-1", texts, options);
-  const path = join(cacheDir, "vocab", `bpe-${options.vocabSize}-${key}.json`);
-  const stored = await readJson<BpeModel>(path);
+  const path = join(cacheDir, "vocab", `bpe-${options.vocabSize}-${key}.checked.json`);
+  const stored = await readChecked<BpeModel>(path);
   if (stored) return BpeTokenizer.fromJSON(stored);
   const bpe = trainBpe(texts, options);
-  await writeFileAtomic(path, JSON.stringify(bpe.toJSON()));
+  await writeChecked(path, bpe.toJSON());
   return bpe;
 }
 
@@ -69,10 +81,10 @@ export async function cachedWordVocab(
   cacheDir: string = defaultCacheDir(),
 ): Promise<WordVocab> {
   const key = await textsKey("words-1", sentences, options);
-  const path = join(cacheDir, "vocab", `words-${options.size ?? 10000}-${key}.json`);
-  const stored = await readJson<{ words: string[]; options: WordVocabOptions }>(path);
+  const path = join(cacheDir, "vocab", `words-${options.size ?? 10000}-${key}.checked.json`);
+  const stored = await readChecked<{ words: string[]; options: WordVocabOptions }>(path);
   if (stored) return new WordVocab(stored.words, stored.options);
   const vocab = buildWordVocab(sentences, options);
-  await writeFileAtomic(path, JSON.stringify(vocab.toJSON()));
+  await writeChecked(path, vocab.toJSON());
   return vocab;
 }

@@ -102,6 +102,9 @@ export function bleuFromStatistics(
 ): BleuScore {
   const method = options.smoothMethod ?? "exp";
   const value = options.smoothValue ?? SMOOTH_DEFAULTS[method] ?? 0;
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new RangeError(`smoothValue must be a finite number ≥ 0, got ${value}`);
+  }
   const maxOrder = options.maxOrder ?? 4;
   const counts = [...correct];
   const totals = [...total];

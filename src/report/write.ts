@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { parseResultFile, type SuiteResultFile } from "../suite/result_file.ts";
+import { isSafeSuiteName, parseResultFile, type SuiteResultFile } from "../suite/result_file.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { overviewMarkdown, SCALE_CAVEAT, suiteMarkdown } from "./markdown.ts";
 import { HEADLINE_PROFILE, PROFILE_NAMES } from "../suite/types.ts";
@@ -38,7 +38,9 @@ export async function renderSuiteReport(file: SuiteResultFile, outDir: string): 
 }
 
 /**
- * Writes a whole-grid results file as `<suite>.json` plus its report into `outDir`.
+ * Writes a whole-grid results file as `<suite>.json` plus its report into `outDir`. Results of
+ * another profile, commit or code version already there are not lost: they are kept as
+ * `<suite>.prev.json` and `log` says what was replaced.
  *
  * @example
  * ```ts
@@ -46,10 +48,50 @@ export async function renderSuiteReport(file: SuiteResultFile, outDir: string): 
  * console.assert(typeof writeSuiteResults === "function");
  * ```
  */
-export async function writeSuiteResults(file: SuiteResultFile, outDir: string): Promise<string[]> {
+export async function writeSuiteResults(
+  file: SuiteResultFile,
+  outDir: string,
+  options: { log?: (line: string) => void } = {},
+): Promise<string[]> {
+  if (!isSafeSuiteName(file.suite.name)) {
+    throw new Error(`unsafe suite name ${JSON.stringify(file.suite.name)}`);
+  }
   const json = `${outDir}/${file.suite.name}.json`;
+  const previous = await readPrevious(json);
+  const written: string[] = [];
+  if (previous && replacesOther(previous, file)) {
+    const kept = `${outDir}/${file.suite.name}.prev.json`;
+    await Deno.rename(json, kept);
+    written.push(kept);
+    options.log?.(
+      `normbench: ${json} held ${describeOrigin(previous)}; replaced by ${
+        describeOrigin(file)
+      } (the previous file is kept as ${kept})`,
+    );
+  }
   await writeFileAtomic(json, JSON.stringify(file, null, 1) + "\n");
-  return [json, ...(await renderSuiteReport(file, outDir))];
+  return [...written, json, ...(await renderSuiteReport(file, outDir))];
+}
+
+/** The results file already at `path`, if it is one (anything else is simply replaced). */
+async function readPrevious(path: string): Promise<SuiteResultFile | null> {
+  try {
+    return parseResultFile(await Deno.readTextFile(path), path);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `next` replaces results of another profile, commit or code version. */
+function replacesOther(previous: SuiteResultFile, next: SuiteResultFile): boolean {
+  return previous.profile !== next.profile ||
+    previous.provenance.codeVersion !== next.provenance.codeVersion ||
+    previous.provenance.gitCommit !== next.provenance.gitCommit;
+}
+
+function describeOrigin(f: SuiteResultFile): string {
+  return `profile ${f.profile}, commit ${f.provenance.gitCommit?.slice(0, 10) ?? "unknown"}, ` +
+    `code ${f.provenance.codeVersion}`;
 }
 
 /**

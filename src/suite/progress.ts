@@ -128,13 +128,116 @@ export class BarProgress implements ProgressView {
     const total = this.#overall!.getTotal();
     const elapsed = (performance.now() - this.#startedAt) / 1000;
     if (value <= 0) return "…";
-    const seconds = Math.max(0, (elapsed * (total - value)) / value);
-    const m = Math.floor(seconds / 60);
-    const s = Math.round(seconds % 60);
-    return m > 0 ? `${m}m${String(s).padStart(2, "0")}s` : `${s}s`;
+    return formatDuration(Math.max(0, (elapsed * (total - value)) / value));
   }
 
   stop(): void {
     this.#multi.stop();
   }
+}
+
+/**
+ * Progress as plain lines, at most one every `everyMs` (default 30 s) plus one when a suite
+ * starts and stops: what `--quiet` and logs get — never silence during a long run.
+ *
+ * @example
+ * ```ts
+ * import { LineProgress } from "@normbench/normbench";
+ * const lines: string[] = [];
+ * const p = new LineProgress(new Map([["a", 1], ["b", 3]]), { print: (l) => lines.push(l) });
+ * p.start("toy", 2, 0, 4);
+ * p.runStarted("a");
+ * p.runFinished("a", false);
+ * p.stop();
+ * console.assert(lines[0].startsWith("normbench: toy: 0/2 runs") && lines.at(-1)!.includes("1/2"));
+ * ```
+ */
+export class LineProgress implements ProgressView {
+  readonly #costs: Map<string, number>;
+  readonly #print: (line: string) => void;
+  readonly #everyMs: number;
+  readonly #partial = new Map<string, number>();
+  #suite = "";
+  #runs = 0;
+  #cached = 0;
+  #done = 0;
+  #total = 0;
+  #finishedCost = 0;
+  #startedAt = 0;
+  #lastAt = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  /** `costs`: each run id's cost, for weighting the share of the work done. */
+  constructor(
+    costs: Map<string, number>,
+    options: { print?: (line: string) => void; everyMs?: number } = {},
+  ) {
+    this.#costs = costs;
+    this.#print = options.print ?? ((line) => console.error(line));
+    this.#everyMs = options.everyMs ?? 30_000;
+  }
+
+  start(suite: string, runs: number, cached: number, cost: number): void {
+    this.#suite = suite;
+    this.#runs = runs;
+    this.#cached = cached;
+    this.#total = cost;
+    this.#startedAt = performance.now();
+    this.#line();
+    // A heartbeat even when no run reports for a while (slow steps, long evaluations).
+    const timer = setInterval(() => this.#line(), this.#everyMs);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  runStarted(_id: string): void {}
+
+  runProgress(id: string, done: number, total: number): void {
+    this.#partial.set(id, total > 0 ? done / total : 0);
+    if (performance.now() - this.#lastAt >= this.#everyMs) this.#line();
+  }
+
+  runFinished(id: string, _failed: boolean): void {
+    this.#partial.delete(id);
+    this.#finishedCost += this.#costs.get(id) ?? 0;
+    this.#done++;
+    if (performance.now() - this.#lastAt >= this.#everyMs) this.#line();
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#line();
+  }
+
+  #line(): void {
+    this.#lastAt = performance.now();
+    let value = this.#finishedCost;
+    for (const [id, f] of this.#partial) value += f * (this.#costs.get(id) ?? 0);
+    const share = this.#total > 0 ? Math.min(1, value / this.#total) : 1;
+    const elapsed = (performance.now() - this.#startedAt) / 1000;
+    const eta = share > 0 && share < 1
+      ? ` ETA ${formatDuration(elapsed * (1 - share) / share)},`
+      : "";
+    this.#print(
+      `normbench: ${this.#suite}: ${this.#done}/${this.#runs} runs done (${this.#cached} cached), ` +
+        `${(100 * share).toFixed(0)}% of the work,${eta} ${formatDuration(elapsed)} elapsed`,
+    );
+  }
+}
+
+/**
+ * Seconds as `1h02m`, `3m05s` or `42s`.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration } from "@normbench/normbench";
+ * console.assert(formatDuration(3725) === "1h02m" && formatDuration(185) === "3m05s");
+ * ```
+ */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m`;
+  return m > 0 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }

@@ -11,7 +11,7 @@ import { sha256Hex } from "../util/checksum.ts";
 export interface Provenance {
   /** `git rev-parse HEAD` of the working tree, or null outside a git checkout. */
   gitCommit: string | null;
-  /** True when tracked files differed from that commit. */
+  /** True when tracked files outside `results/` differed from that commit. */
   gitDirty: boolean | null;
   /** Hash of the source files that decide results (src/ and suites/), or the package version. */
   codeVersion: string;
@@ -78,6 +78,60 @@ export function computeCodeVersion(): Promise<string> {
   return codeVersion;
 }
 
+const treeHashes = new Map<string, Promise<string>>();
+
+/**
+ * The hash of a module outside this package (a suite or task brought in with `--import`) and
+ * of every local module it imports, transitively (relative `import`/`export … from` and
+ * `import()` specifiers): the run cache's key includes it, so editing such a module — or a helper
+ * it imports — redoes its runs. Modules inside the package are covered by the code version and
+ * give "".
+ *
+ * @example
+ * ```ts
+ * import { externalModuleHash } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/helper.ts`, "export const k = 1;");
+ * await Deno.writeTextFile(`${dir}/task.ts`, 'import { k } from "./helper.ts"; export const t = k;');
+ * const before = await externalModuleHash(`file://${dir}/task.ts`, { fresh: true });
+ * await Deno.writeTextFile(`${dir}/helper.ts`, "export const k = 2;");
+ * console.assert(before !== await externalModuleHash(`file://${dir}/task.ts`, { fresh: true }));
+ * ```
+ */
+export function externalModuleHash(
+  url: string,
+  options: { fresh?: boolean } = {},
+): Promise<string> {
+  const root = new URL("../../", import.meta.url).href;
+  if (!url.startsWith("file:") || url.startsWith(root)) return Promise.resolve("");
+  if (options.fresh) treeHashes.delete(url);
+  let hash = treeHashes.get(url);
+  if (!hash) {
+    hash = (async () => {
+      const seen = new Map<string, string>();
+      const visit = async (href: string) => {
+        if (seen.has(href) || seen.size >= 500 || href.startsWith(root)) return;
+        let text = "";
+        try {
+          text = await Deno.readTextFile(new URL(href));
+        } catch {
+          text = "\0missing";
+        }
+        seen.set(href, text);
+        const specifiers = text.matchAll(
+          /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g,
+        );
+        for (const m of specifiers) await visit(new URL(m[1], href).href);
+      };
+      await visit(url);
+      const parts = [...seen].sort(([a], [b]) => (a < b ? -1 : 1)).flat();
+      return (await sha256Hex(parts.join("\0"))).slice(0, 16);
+    })();
+    treeHashes.set(url, hash);
+  }
+  return hash;
+}
+
 /**
  * Collects the provenance of this process.
  *
@@ -90,9 +144,10 @@ export function computeCodeVersion(): Promise<string> {
  */
 export async function collectProvenance(backend: BackendInfo | null): Promise<Provenance> {
   const commit = await git(["rev-parse", "HEAD"]);
+  // Results are written by the runs themselves: changes there do not make the code dirty.
   const status = commit === null
     ? null
-    : await git(["status", "--porcelain", "--untracked-files=no"]);
+    : await git(["status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results"]);
   return {
     gitCommit: commit,
     gitDirty: status === null ? null : status.length > 0,

@@ -4,6 +4,7 @@
  * @module
  */
 import { UsageError } from "../util/errors.ts";
+import { isSafeSuiteName } from "./result_file.ts";
 import { PROFILE_NAMES, type ProfileName, type Suite } from "./types.ts";
 
 const SUITES = new Map<string, Suite>();
@@ -24,6 +25,12 @@ const SUITES = new Map<string, Suite>();
  * ```
  */
 export function registerSuite(suite: Suite): void {
+  if (!isSafeSuiteName(suite.name)) {
+    throw new UsageError(
+      `suite name ${JSON.stringify(suite.name)} is not a safe name`,
+      "use letters, digits, - and _ (it becomes the name of its results files)",
+    );
+  }
   SUITES.set(suite.name, suite);
 }
 

@@ -11,11 +11,12 @@ import {
 } from "../backend/backend.ts";
 import { prepareData } from "../data/provision.ts";
 import { writeOverview, writeProfileIndex, writeSuiteResults } from "../report/write.ts";
-import { writeFileAtomic } from "../util/fs.ts";
+import { removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
+import { type LockHolder, withDirLock } from "../util/lock.ts";
 import type { Executor } from "./executor.ts";
 import { InProcessExecutor } from "./executor.ts";
 import { collectProvenance } from "./provenance.ts";
-import { BarProgress, type ProgressView, silentProgress } from "./progress.ts";
+import { BarProgress, LineProgress, type ProgressView } from "./progress.ts";
 import { describeSuite, RESULT_FORMAT, type SuiteResultFile } from "./result_file.ts";
 import { runSuite } from "./runner.ts";
 import type { Shard } from "./shard.ts";
@@ -98,6 +99,26 @@ export function profileDir(outDir: string, profile: ProfileName): string {
  */
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {
   const log = options.log ?? ((line: string) => console.error(line));
+  // One process at a time per results folder and per run cache: a second one waits, so two
+  // concurrent calls never compute a run twice or write one file from two processes.
+  const waiting = (holder: LockHolder, dir: string) =>
+    log(
+      `normbench: waiting for pid ${holder.pid} (${holder.purpose}, since ${holder.since}) ` +
+        `to finish with ${dir}`,
+    );
+  const purpose = `reproduce --profile ${options.profile}`;
+  return await withDirLock(
+    options.outDir,
+    purpose,
+    () => withDirLock(options.cacheDir, purpose, () => reproduceLocked(options, log), waiting),
+    waiting,
+  );
+}
+
+async function reproduceLocked(
+  options: ReproduceOptions,
+  log: (line: string) => void,
+): Promise<ReproduceResult> {
   const backend = await resolveBackend(options.backend);
   const datasets = [...new Set(options.suites.flatMap((s) => s.datasets))];
   if (datasets.length) {
@@ -105,6 +126,13 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
     await prepareData(datasets);
   }
   const info = await initBackend(backend);
+  if (info.fallbackAdapter) {
+    log(
+      `normbench: warning: the WebGPU adapter '${info.adapter}' is a software fallback — ` +
+        "correct, but about 50× slower than --backend wasm (the vit smoke profile: 824 s vs " +
+        "15 s); use it to check correctness, never for speed",
+    );
+  }
   const executor = options.jobs > 1 && options.makeExecutor
     ? await options.makeExecutor(backend, options.jobs)
     : new InProcessExecutor(backend);
@@ -112,6 +140,8 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
   const failures: ReproduceResult["failures"] = [];
   const wallMs: Record<string, number> = {};
   const dir = profileDir(options.outDir, options.profile);
+  await removeDeadTemporaries(options.outDir);
+  await removeDeadTemporaries(dir);
   try {
     for (const suite of options.suites) {
       const skip = suite.skip?.[options.profile];
@@ -120,9 +150,11 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         continue;
       }
       const grid = suite.runs(options.profile);
-      const progress: ProgressView = options.progress === false
-        ? silentProgress
-        : new BarProgress(new Map(grid.map((r) => [r.id, r.cost])));
+      // Bars on a terminal; otherwise (or with --quiet) a plain line at least every 30 s.
+      const costs = new Map(grid.map((r) => [r.id, r.cost]));
+      const progress: ProgressView = options.progress === false || !Deno.stderr.isTerminal()
+        ? new LineProgress(costs, { print: log })
+        : new BarProgress(costs);
       const run = await runSuite(suite, {
         profile: options.profile,
         backend,
@@ -159,7 +191,7 @@ export async function reproduce(options: ReproduceOptions): Promise<ReproduceRes
         written.push(path);
       } else {
         file.checks = suite.checks?.(file.runs, options.profile) ?? [];
-        written.push(...(await writeSuiteResults(file, dir)));
+        written.push(...(await writeSuiteResults(file, dir, { log })));
       }
       log(
         `normbench: ${suite.name}: ${run.records.length} runs (${run.cached} cached) in ${

@@ -7,14 +7,15 @@
 import { UsageError } from "../util/errors.ts";
 import type { Provenance } from "./provenance.ts";
 import type { Shard } from "./shard.ts";
-import type {
-  CheckResult,
-  ClaimSpec,
-  PlotSpec,
-  ProfileName,
-  Reference,
-  RunRecord,
-  Suite,
+import {
+  type CheckResult,
+  type ClaimSpec,
+  type PlotSpec,
+  PROFILE_NAMES,
+  type ProfileName,
+  type Reference,
+  type RunRecord,
+  type Suite,
 } from "./types.ts";
 
 /**
@@ -111,7 +112,66 @@ function fail(source: string, what: string): never {
 }
 
 /**
- * Parses and checks a results file.
+ * Whether `name` is a safe suite name: letters, digits, `-` and `_`, starting with a letter or
+ * digit — it becomes file names (`<suite>.json`, `<suite>.md`), so it can never leave the results
+ * folder.
+ *
+ * @example
+ * ```ts
+ * import { isSafeSuiteName } from "@normbench/normbench";
+ * console.assert(isSafeSuiteName("vit-mine") && !isSafeSuiteName("../../etc"));
+ * ```
+ */
+export function isSafeSuiteName(name: unknown): boolean {
+  return typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(name);
+}
+
+type Problem = (what: string) => never;
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function checkRecord(r: unknown, where: string, bad: Problem): void {
+  if (!isObject(r)) bad(`${where} is not an object`);
+  if (typeof r.id !== "string" || !r.id) bad(`${where} has no id`);
+  const at = `${where} (${r.id})`;
+  if (!isObject(r.labels)) bad(`${at} has no labels`);
+  for (const [k, v] of Object.entries(r.labels)) {
+    if (!["string", "number", "boolean"].includes(typeof v)) bad(`${at}: label ${k} is not plain`);
+  }
+  if (typeof r.hash !== "string") bad(`${at} has no hash`);
+  if (typeof r.wallMs !== "number") bad(`${at} has no wall time`);
+  const out = r.output;
+  if (!isObject(out) || !isObject(out.metrics)) bad(`${at} has no output metrics`);
+  for (const [k, v] of Object.entries(out.metrics)) {
+    if (v !== null && (typeof v !== "number" || !Number.isFinite(v))) {
+      bad(`${at}: metric ${k} is ${JSON.stringify(v)}, not a finite number or null`);
+    }
+  }
+  for (const [k, v] of Object.entries(isObject(out.chance) ? out.chance : {})) {
+    if (typeof v !== "number") bad(`${at}: chance level of ${k} is not a number`);
+  }
+  if (out.curves !== undefined) {
+    if (!isObject(out.curves)) bad(`${at}: curves are not an object`);
+    for (const [k, points] of Object.entries(out.curves)) {
+      if (
+        !Array.isArray(points) ||
+        points.some((p) => !isObject(p) || typeof p.x !== "number" || typeof p.y !== "number")
+      ) bad(`${at}: curve ${k} is not a list of {x, y} numbers`);
+    }
+  }
+  const c = out.collapse;
+  if (c !== undefined && c !== null) {
+    if (!isObject(c) || typeof c.step !== "number" || typeof c.reason !== "string") {
+      bad(`${at}: collapse is not {step, reason}`);
+    }
+  }
+}
+
+/**
+ * Parses and checks a results file against its schema: a file that is not one — wrong format,
+ * an unsafe suite name, a run without labels, a metric that is not a number — is one
+ * {@linkcode UsageError} naming the file and the problem.
  *
  * @example
  * ```ts
@@ -126,17 +186,46 @@ export function parseResultFile(text: string, source: string): SuiteResultFile {
   } catch (err) {
     fail(source, `not valid JSON (${(err as Error).message})`);
   }
-  const f = data as Partial<SuiteResultFile>;
-  if (!f || typeof f !== "object" || f.format !== RESULT_FORMAT) {
-    fail(source, `not a normbench results file (format must be '${RESULT_FORMAT}')`);
+  const bad: Problem = (what) => fail(source, what);
+  if (!isObject(data) || data.format !== RESULT_FORMAT) {
+    bad(`not a normbench results file (format must be '${RESULT_FORMAT}')`);
   }
-  if (
-    !f.suite?.name || !Array.isArray(f.runs) || !Array.isArray(f.tuning) ||
-    !Array.isArray(f.expected) || !f.profile
-  ) {
-    fail(source, "missing suite, profile, expected, runs or tuning");
+  const f = data as Record<string, unknown>;
+  const suite = f.suite;
+  if (!isObject(suite)) bad("missing suite");
+  if (!isSafeSuiteName(suite.name)) {
+    bad(`suite name ${JSON.stringify(suite.name)} is not a safe name (letters, digits, - and _)`);
   }
-  return f as SuiteResultFile;
+  for (const key of ["claims", "plots", "notes"] as const) {
+    if (!Array.isArray(suite[key])) bad(`suite.${key} is not a list`);
+  }
+  for (const plot of suite.plots as unknown[]) {
+    if (!isObject(plot) || !isSafeSuiteName(plot.id)) {
+      bad(`a plot id is not a safe name (it becomes a file name)`);
+    }
+  }
+  if (suite.references !== undefined && !Array.isArray(suite.references)) {
+    bad("suite.references is not a list");
+  }
+  if (!isObject(suite.table)) bad("suite.table is missing");
+  if (!(PROFILE_NAMES as readonly unknown[]).includes(f.profile)) {
+    bad(`unknown profile ${JSON.stringify(f.profile)}`);
+  }
+  if (!isObject(f.provenance) || typeof f.provenance.codeVersion !== "string") {
+    bad("missing provenance");
+  }
+  if (!Array.isArray(f.expected) || f.expected.some((id) => typeof id !== "string")) {
+    bad("expected is not a list of run ids");
+  }
+  for (const key of ["runs", "tuning"] as const) {
+    const list = f[key];
+    if (!Array.isArray(list)) bad(`${key} is not a list`);
+    list.forEach((r, i) => checkRecord(r, `${key}[${i}]`, bad));
+  }
+  if (!Array.isArray(f.checks)) bad("checks is not a list");
+  if (f.elapsedMs !== null && typeof f.elapsedMs !== "number") bad("elapsedMs is not a number");
+  if (f.shard !== null && !isObject(f.shard)) bad("shard is neither null nor {index, count}");
+  return f as unknown as SuiteResultFile;
 }
 
 /**

@@ -9,9 +9,9 @@
  * @module
  */
 import type { BackendName } from "../backend/backend.ts";
-import { readJsonIfValid, writeFileAtomic } from "../util/fs.ts";
+import { readJsonIfValid, removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { hashJson } from "./hash.ts";
-import { computeCodeVersion } from "./provenance.ts";
+import { computeCodeVersion, externalModuleHash } from "./provenance.ts";
 import { selectShard, type Shard } from "./shard.ts";
 import type { Executor } from "./executor.ts";
 import { type ProgressView, silentProgress } from "./progress.ts";
@@ -50,7 +50,8 @@ export interface SuiteRun {
 }
 
 /**
- * The cache key of a run: task (module file name and export), input, backend and code version.
+ * The cache key of a run: task (module file name and export), input, backend, code version and,
+ * for a task module outside the package, the hash of its source and its local imports.
  *
  * @example
  * ```ts
@@ -61,27 +62,16 @@ export interface SuiteRun {
  */
 export async function runHash(spec: RunSpec, backend: BackendName): Promise<string> {
   const file = spec.task.module.slice(spec.task.module.lastIndexOf("/") + 1);
+  // A task module outside this package (brought in with --import) is hashed with the local
+  // modules it imports, so editing it never reuses a stale result.
+  const external = await externalModuleHash(spec.task.module);
   return hashJson({
     task: `${file}#${spec.task.export}`,
     input: spec.input,
     backend,
     code: await computeCodeVersion(),
+    ...(external ? { module: external } : {}),
   });
-}
-
-/** Temporary files a killed writer left behind (older than an hour: no live writer owns them). */
-async function removeStaleTemporaries(dir: string): Promise<void> {
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !e.name.includes(".tmp-")) continue;
-      const info = await Deno.stat(`${dir}/${e.name}`);
-      if (Date.now() - (info.mtime?.getTime() ?? 0) > 3_600_000) {
-        await Deno.remove(`${dir}/${e.name}`).catch(() => {});
-      }
-    }
-  } catch {
-    // no cache yet
-  }
 }
 
 function cachePath(cacheDir: string, suite: string, hash: string): string {
@@ -111,7 +101,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
     ids.add(spec.id);
   }
   const specs = options.shard ? selectShard(grid, options.shard) : grid;
-  await removeStaleTemporaries(`${options.cacheDir}/${suite.name}`);
+  await removeDeadTemporaries(`${options.cacheDir}/${suite.name}`);
   const byId = new Map(specs.map((s) => [s.id, s]));
   const inputs = new Map<string, { input: Json; hash: string; choice?: RunChoice }>();
   const done = new Map<string, RunRecord>();
@@ -151,27 +141,33 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   // Resolve everything that can be resolved now (cache hits may make more runs decidable).
   const unresolved = new Set(specs.map((s) => s.id));
   const ready: RunSpec[] = [];
+  const view = options.progress ?? silentProgress;
+  let started = false;
   const settle = async () => {
-    for (let progress = true; progress;) {
-      progress = false;
+    for (let moved = true; moved;) {
+      moved = false;
       for (const id of [...unresolved]) {
         const spec = byId.get(id)!;
         if (depFailed(spec)) {
           unresolved.delete(id);
           failures.push({ id, error: `a run it is decided by failed (${spec.decidedBy!.runs})` });
-          progress = true;
+          moved = true;
         } else if (depsDone(spec)) {
           unresolved.delete(id);
-          if (await resolve(spec)) progress = true;
-          else ready.push(spec);
+          if (await resolve(spec)) {
+            moved = true;
+            // a decided run whose input was run already (the chosen tuning run): done now
+            if (started) view.runFinished(id, false);
+          } else ready.push(spec);
         }
       }
     }
   };
   await settle();
   const pendingCost = specs.filter((s) => !done.has(s.id)).reduce((a, s) => a + s.cost, 0);
-  const progress = options.progress ?? silentProgress;
+  const progress = view;
   progress.start(suite.name, specs.length - done.size, done.size, pendingCost);
+  started = true;
 
   const execute = async (spec: RunSpec) => {
     progress.runStarted(spec.id);

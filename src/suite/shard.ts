@@ -14,8 +14,11 @@ export interface Shard {
   count: number;
 }
 
+/** The most shards a grid can be split into (more would leave nearly all of them empty). */
+export const MAX_SHARDS = 10_000;
+
 /**
- * Parses `i/n` (1 ≤ i ≤ n).
+ * Parses `i/n` (1 ≤ i ≤ n ≤ {@linkcode MAX_SHARDS}).
  *
  * @example
  * ```ts
@@ -27,9 +30,12 @@ export function parseShard(text: string): Shard {
   const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) {
+  if (
+    !m || !Number.isSafeInteger(count) || !Number.isSafeInteger(index) || count < 1 ||
+    count > MAX_SHARDS || index < 1 || index > count
+  ) {
     throw new UsageError(
-      `--shard must be i/n with 1 ≤ i ≤ n, got '${text}'`,
+      `--shard must be i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS}, got '${text}'`,
       "e.g. --shard 1/4 for the first of four jobs (Slurm: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)",
     );
   }

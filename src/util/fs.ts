@@ -68,3 +68,49 @@ export async function readJsonIfValid<T>(path: string): Promise<T | undefined> {
     return undefined;
   }
 }
+
+/**
+ * Removes the temporaries that killed writers left in `dir` (`<file>.tmp-<pid>-<id>`, written
+ * by {@linkcode writeFileAtomic}) whose process is gone. Readers never read them; this keeps the
+ * folder clean after a `kill -9`.
+ *
+ * @example
+ * ```ts
+ * import { removeDeadTemporaries } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.json.tmp-999999999-abcdef12`, "{");
+ * await removeDeadTemporaries(dir);
+ * console.assert([...Deno.readDirSync(dir)].length === 0);
+ * ```
+ */
+export async function removeDeadTemporaries(dir: string): Promise<void> {
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      const m = /\.tmp-(\d+)-[0-9a-f]{8}$/.exec(e.name);
+      if (!e.isFile || !m || pidAlive(Number(m[1]))) continue;
+      await Deno.remove(`${dir}/${e.name}`).catch(() => {});
+    }
+  } catch {
+    // no such folder: nothing to clean
+  }
+}
+
+/**
+ * Whether a process is alive: its /proc entry on Linux; elsewhere it is assumed alive (nothing
+ * is removed on a guess).
+ *
+ * @example
+ * ```ts
+ * import { pidAlive } from "@normbench/normbench";
+ * console.assert(pidAlive(Deno.pid));
+ * ```
+ */
+export function pidAlive(pid: number): boolean {
+  if (Deno.build.os !== "linux") return true;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
