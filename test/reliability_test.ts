@@ -292,3 +292,23 @@ Deno.test("profiles: a quick run never touches the headline; replaced results ar
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("data --prepare removes what a killed fetch left behind", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "normbench-leftovers-" });
+  try {
+    await Deno.mkdir(`${dir}/tmp/fetch-1a2b3c`, { recursive: true });
+    await Deno.writeFile(`${dir}/tmp/fetch-1a2b3c/sentiment-5.0.2.tgz`, new Uint8Array(1000));
+    await Deno.mkdir(`${dir}/packages/npm/sentiment-5.0.2.old-4242-1700000000000`, {
+      recursive: true,
+    });
+    const env = {
+      NORMBENCH_SENTIMENT: dirname((await provideDataset("sentiment", { log: () => {} })).paths[0]),
+    };
+    const r = await run(["data", "--prepare", "sentiment", "--cache-dir", dir], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/tmp`)], []);
+    assert.deepEqual([...Deno.readDirSync(`${dir}/packages/npm`)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

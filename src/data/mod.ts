@@ -58,6 +58,7 @@ export {
 } from "./locate.ts";
 export {
   checkDataLocations,
+  cleanFetchLeftovers,
   prepareData,
   provideDataset,
   type ProvidedDataset,

@@ -227,6 +227,20 @@ async function mixedLocation(
 }
 
 /**
+ * Removes what a killed fetch left in the data cache (partial downloads, half-unpacked or
+ * replaced packages), under the provisioning lock so that no live fetch is touched.
+ *
+ * @example
+ * ```ts
+ * import { cleanFetchLeftovers } from "@normbench/normbench";
+ * await cleanFetchLeftovers({ cacheDir: await Deno.makeTempDir() });
+ * ```
+ */
+export async function cleanFetchLeftovers(options: DataOptions = {}): Promise<void> {
+  await withLock(resolveDataOptions(options).cacheDir, () => Promise.resolve());
+}
+
+/**
  * Checks the places the user named for these data sets (`--data-dir`, `$NORMBENCH_DATA`, each
  * set's own variable) without fetching or reading anything: a missing folder or a file where a
  * folder belongs is a {@linkcode UsageError}, raised before any work starts.
@@ -262,6 +276,7 @@ export async function prepareData(
   names: readonly (DatasetName | string)[] = ["fashion-mnist", "bible", "sentiment", "brown"],
   options: DataOptions = {},
 ): Promise<ProvidedDataset[]> {
+  if (resolveDataOptions(options).prepare) await cleanFetchLeftovers(options);
   const out: ProvidedDataset[] = [];
   for (const name of names) out.push(await provideDataset(name, options));
   return out;

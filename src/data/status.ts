@@ -17,7 +17,7 @@ import {
   type SourceKind,
 } from "./locate.ts";
 import { type DataOptions, resolveDataOptions } from "./options.ts";
-import { provideDataset } from "./provision.ts";
+import { cleanFetchLeftovers, provideDataset } from "./provision.ts";
 import { loadSentiment } from "./sentiment.ts";
 import { describeProblem } from "./verify.ts";
 
@@ -97,6 +97,7 @@ export async function datasetStatus(
     files: spec.files.length,
   };
   if (opts.prepare) {
+    await cleanFetchLeftovers(opts);
     const data = await provideDataset(name, opts);
     return {
       ...base,
