@@ -14,9 +14,7 @@
  *
  * @module
  */
-export * from "./src/util/errors.ts";
-export * from "./src/util/validate.ts";
-export * from "./src/util/lock.ts";
+export * from "./src/util/mod.ts";
 export * from "./src/backend/mod.ts";
 export * from "./src/norms/mod.ts";
 export * from "./src/nn/mod.ts";
@@ -25,6 +23,10 @@ export * from "./src/train/mod.ts";
 export * from "./src/data/mod.ts";
 export * from "./src/metrics/mod.ts";
 export * from "./src/experiments/mod.ts";
-export * from "./src/efficiency/mod.ts";
+export * from "./src/inference/mod.ts";
+export * from "./src/bench/mod.ts";
+export * from "./src/results/mod.ts";
 export * from "./src/suite/mod.ts";
+export * from "./src/runner/mod.ts";
 export * from "./src/report/mod.ts";
+export * from "./src/reproduce.ts";

@@ -4,7 +4,8 @@
  * @module
  */
 import { registerSuite } from "../src/suite/registry.ts";
-import type { ProfileName, Suite } from "../src/suite/types.ts";
+import type { ProfileName } from "../src/results/types.ts";
+import type { Suite } from "../src/suite/types.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
 import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";
 import { completionCheck, unPhaseCheck } from "./checks.ts";

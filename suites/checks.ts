@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { CheckResult, RunRecord } from "../src/suite/types.ts";
+import type { CheckResult, RunRecord } from "../src/results/types.ts";
 
 /**
  * UN's windowed phase actually ran in every UN run: its step counter passed the (scaled)

@@ -12,10 +12,10 @@ import type {
   ProfileName,
   RunChoice,
   RunRecord,
-  RunSpec,
   Selector,
   TaskRef,
-} from "../src/suite/types.ts";
+} from "../src/results/types.ts";
+import type { RunSpec } from "../src/suite/types.ts";
 
 /** A profile's value of a setting. */
 export type PerProfile<T> = Record<ProfileName, T>;

@@ -12,18 +12,17 @@ import type {
   PlotSpec,
   ProfileName,
   RunRecord,
-  RunSpec,
-  Suite,
   TableSpec,
-} from "../src/suite/types.ts";
+} from "../src/results/types.ts";
+import type { RunSpec, Suite } from "../src/suite/types.ts";
 import type { BackendName } from "../src/backend/backend.ts";
-import type { InferCell } from "../src/efficiency/bench_infer.ts";
-import type { EfficiencyInput } from "../src/efficiency/efficiency_task.ts";
-import { VARIANT_NAMES, type VariantName, VARIANTS } from "../src/efficiency/variants.ts";
+import type { InferCell } from "../src/bench/infer.ts";
+import type { EfficiencyInput } from "../src/bench/infer_task.ts";
+import { VARIANT_NAMES, type VariantName, VARIANTS } from "../src/inference/variants.ts";
 import type { PerProfile } from "./common.ts";
 
 const TASK = {
-  module: new URL("../src/efficiency/efficiency_task.ts", import.meta.url).href,
+  module: new URL("../src/bench/infer_task.ts", import.meta.url).href,
   export: "measureEfficiency",
 };
 

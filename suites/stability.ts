@@ -6,14 +6,8 @@
  * @module
  */
 import { registerSuite } from "../src/suite/registry.ts";
-import type {
-  CheckResult,
-  ClaimSpec,
-  ProfileName,
-  RunRecord,
-  RunSpec,
-  Suite,
-} from "../src/suite/types.ts";
+import type { CheckResult, ClaimSpec, ProfileName, RunRecord } from "../src/results/types.ts";
+import type { RunSpec, Suite } from "../src/suite/types.ts";
 import { stableEdge } from "../src/report/verdict.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
 import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { registerSuite } from "../src/suite/registry.ts";
-import type { ProfileName, RunSpec, Suite } from "../src/suite/types.ts";
+import type { ProfileName } from "../src/results/types.ts";
+import type { RunSpec, Suite } from "../src/suite/types.ts";
 import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";
 import { completionCheck } from "./checks.ts";
 

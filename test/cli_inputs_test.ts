@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCliWith } from "./helpers.ts";
-import { provideDataset } from "../src/data/provision.ts";
-import { RESULT_FORMAT } from "../src/suite/result_file.ts";
+import { provideDataset } from "../src/data/provision/provision.ts";
+import { RESULT_FORMAT } from "../src/results/result_file.ts";
 
 const TOY = new URL("./fixtures/toy_suite.ts", import.meta.url).pathname;
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { CollapseDetector } from "../src/train/collapse.ts";
 import { trainLanguageModel } from "../src/experiments/language_model.ts";
 import { initBackend } from "../src/backend/backend.ts";
-import { loadLanguageModelTask } from "../src/data/lm_task.ts";
+import { loadLanguageModelCorpus } from "../src/data/brown/lm_corpus.ts";
 import { unigramEntropy } from "../src/metrics/perplexity.ts";
 
 Deno.test("collapse: planted losses stuck above the floor are 'no progress', below it are not", () => {
@@ -48,7 +48,7 @@ const STUCK_INPUT = {
 
 Deno.test("collapse: an LM run planted at unigram level is flagged; a healthy one is not", async () => {
   await initBackend("wasm");
-  const task = await loadLanguageModelTask({ tokenization: "bpe", vocabSize: 500 });
+  const task = await loadLanguageModelCorpus({ tokenization: "bpe", vocabSize: 500 });
   const unigram = unigramEntropy(task.train.stream, task.vocabSize);
   // a learning rate so small the model never leaves its initial, near-uniform prediction
   const planted = await trainLanguageModel(

@@ -1,14 +1,14 @@
 // Splits, batching budgets, masks, seeding, MLM masking and the tensor helper, on small inputs.
 import assert from "node:assert/strict";
 import { seededSplit, stratifiedSplit } from "../src/data/splits.ts";
-import { translationBatches } from "../src/data/translation_batches.ts";
-import { classificationBatches } from "../src/data/classification_batches.ts";
-import { lmBatches } from "../src/data/lm_batches.ts";
-import { maskTokens } from "../src/data/mlm.ts";
-import { createRng, permutation } from "../src/data/random.ts";
+import { translationBatches } from "../src/data/bible/translation_batches.ts";
+import { classificationBatches } from "../src/data/sentiment/classification_batches.ts";
+import { lmBatches } from "../src/data/brown/lm_batches.ts";
+import { maskTokens } from "../src/data/brown/mlm.ts";
+import { createRng, permutation } from "../src/util/random.ts";
 import { batchTensors } from "../src/data/tensors.ts";
-import { imageBatches } from "../src/data/image_batches.ts";
-import { MASK_ID } from "../src/data/bpe.ts";
+import { imageBatches } from "../src/data/fashion_mnist/image_batches.ts";
+import { MASK_ID } from "../src/util/special_tokens.ts";
 import { initBackend } from "../src/backend/backend.ts";
 
 Deno.test("seeded splits are disjoint, complete and reproducible", () => {

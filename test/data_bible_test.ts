@@ -1,9 +1,9 @@
 // The KJV ↔ RV1909 parallel corpus and the translation task built on it.
 import assert from "node:assert/strict";
-import { loadBible } from "../src/data/bible.ts";
-import { loadTranslationTask } from "../src/data/translation_task.ts";
-import { translationBatches } from "../src/data/translation_batches.ts";
-import { BOS_ID, EOS_ID, PAD_ID } from "../src/data/bpe.ts";
+import { loadBible } from "../src/data/bible/bible.ts";
+import { loadTranslationCorpus } from "../src/data/bible/translation_corpus.ts";
+import { translationBatches } from "../src/data/bible/translation_batches.ts";
+import { BOS_ID, EOS_ID, PAD_ID } from "../src/util/special_tokens.ts";
 
 const quiet = { log: () => {} };
 
@@ -50,7 +50,7 @@ Deno.test("verse text carries no OSIS tags, footnotes, USFM markers or pilcrows"
 });
 
 Deno.test("translation task: ≈11.7k pairs of ≤ 20 words, seeded 1000/500 test/valid split", async () => {
-  const task = await loadTranslationTask({ ...quiet, vocabSize: 8000 });
+  const task = await loadTranslationCorpus({ ...quiet, vocabSize: 8000 });
   assert.equal(task.summary.details.afterLengthFilter, 11_712);
   assert.deepEqual(task.summary.sizes, { train: 10_212, valid: 500, test: 1000 });
   assert.equal(task.summary.vocabSize, 8000);
@@ -64,12 +64,12 @@ Deno.test("translation task: ≈11.7k pairs of ≤ 20 words, seeded 1000/500 tes
   assert.ok(task.test.every((e) => e.srcText.split(" ").length <= 20));
   // The vocabulary is joint: it has pieces of both languages.
   assert.ok(task.tokenizer.id(" the") !== undefined && task.tokenizer.id(" el") !== undefined);
-  const again = await loadTranslationTask({ ...quiet, vocabSize: 8000 });
+  const again = await loadTranslationCorpus({ ...quiet, vocabSize: 8000 });
   assert.deepEqual(again.test.map((e) => e.ref), task.test.map((e) => e.ref));
 });
 
 Deno.test("translation batches stay within the token budget and mark padding with 1", async () => {
-  const task = await loadTranslationTask({ ...quiet, vocabSize: 8000 });
+  const task = await loadTranslationCorpus({ ...quiet, vocabSize: 8000 });
   const maxTokens = 1024;
   const batches = translationBatches(task.train, { maxTokens, seed: 5 });
   assert.equal(batches.reduce((n, b) => n + b.size, 0), task.train.length);

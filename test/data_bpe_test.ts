@@ -1,9 +1,10 @@
 // BPE: exact round trips, determinism, vocabulary size, byte fallback; the PTB word vocabulary.
 import assert from "node:assert/strict";
-import { BpeTokenizer, pretokenize, SPECIAL_TOKENS, trainBpe } from "../src/data/bpe.ts";
-import { cachedBpe, cachedWordVocab } from "../src/data/vocab_cache.ts";
-import { buildWordVocab, normalizeWords } from "../src/data/word_vocab.ts";
-import { loadBible } from "../src/data/bible.ts";
+import { BpeTokenizer, pretokenize, trainBpe } from "../src/data/tokenize/bpe.ts";
+import { SPECIAL_TOKENS } from "../src/util/special_tokens.ts";
+import { cachedBpe, cachedWordVocab } from "../src/data/tokenize/vocab_cache.ts";
+import { buildWordVocab, normalizeWords } from "../src/data/tokenize/word_vocab.ts";
+import { loadBible } from "../src/data/bible/bible.ts";
 
 const CORPUS = [
   "In the beginning God created the heaven and the earth.",

@@ -1,10 +1,10 @@
 // The Brown Corpus and the language-modelling task.
 import assert from "node:assert/strict";
-import { BROWN_GENRES, brownGenre, loadBrown, parseTaggedLine } from "../src/data/brown.ts";
-import { loadLanguageModelTask } from "../src/data/lm_task.ts";
-import { lmBatches } from "../src/data/lm_batches.ts";
-import type { WordVocab } from "../src/data/word_vocab.ts";
-import { BpeTokenizer } from "../src/data/bpe.ts";
+import { BROWN_GENRES, brownGenre, loadBrown, parseTaggedLine } from "../src/data/brown/brown.ts";
+import { loadLanguageModelCorpus } from "../src/data/brown/lm_corpus.ts";
+import { lmBatches } from "../src/data/brown/lm_batches.ts";
+import type { WordVocab } from "../src/data/tokenize/word_vocab.ts";
+import { BpeTokenizer } from "../src/data/tokenize/bpe.ts";
 
 const quiet = { log: () => {} };
 
@@ -34,7 +34,7 @@ Deno.test("tagged tokens split at the last slash", () => {
 });
 
 Deno.test("LM task: files split genre-stratified 450/25/25, PTB-style 10k vocabulary with <unk>", async () => {
-  const task = await loadLanguageModelTask({ ...quiet });
+  const task = await loadLanguageModelCorpus({ ...quiet });
   assert.equal(task.summary.details.trainFiles, 450);
   assert.equal(task.summary.details.validFiles, 25);
   assert.equal(task.summary.details.testFiles, 25);
@@ -57,14 +57,14 @@ Deno.test("LM task: files split genre-stratified 450/25/25, PTB-style 10k vocabu
 });
 
 Deno.test("LM task with BPE counts words for per-word perplexity", async () => {
-  const task = await loadLanguageModelTask({ ...quiet, tokenization: "bpe", vocabSize: 4000 });
+  const task = await loadLanguageModelCorpus({ ...quiet, tokenization: "bpe", vocabSize: 4000 });
   assert.ok(task.vocab instanceof BpeTokenizer);
   assert.equal(task.vocabSize, 4000);
   assert.ok(task.test.stream.length > task.test.words);
 });
 
 Deno.test("LM batches are contiguous [B, T+1] windows overlapping by one token", async () => {
-  const task = await loadLanguageModelTask({ ...quiet });
+  const task = await loadLanguageModelCorpus({ ...quiet });
   const stream = task.valid.stream;
   const B = 8;
   const T = 35;

@@ -8,9 +8,9 @@ import {
   readBundle,
   unpackStrings,
   writeBundle,
-} from "../src/data/bundle.ts";
-import { provideDataset } from "../src/data/provision.ts";
-import { loadSentiment } from "../src/data/sentiment.ts";
+} from "../src/data/cache/bundle.ts";
+import { provideDataset } from "../src/data/provision/provision.ts";
+import { loadSentiment } from "../src/data/sentiment/sentiment.ts";
 import { runCli } from "../src/cli/main.ts";
 
 const quiet = { log: () => {} };

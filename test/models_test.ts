@@ -18,7 +18,7 @@ import {
   type TranslateBatch,
   type Translator,
 } from "../src/models/mod.ts";
-import { SeededRng } from "../src/nn/rng.ts";
+import { SeededRng } from "../src/util/random.ts";
 import type { KeyValueCache } from "../src/nn/attention.ts";
 import { train } from "../src/train/train.ts";
 import { UsageError } from "../src/util/errors.ts";

@@ -18,9 +18,9 @@ import {
   MultiHeadAttention,
   rawBatchMatMul,
   Scope,
-  SeededRng,
   sinusoidalTable,
 } from "../src/nn/mod.ts";
+import { SeededRng } from "../src/util/random.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
 

@@ -4,10 +4,10 @@
 // touch each other's results; replaced results are kept.
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
-import { parseResultFile } from "../src/suite/result_file.ts";
-import { readBundle } from "../src/data/bundle.ts";
-import { provideDataset } from "../src/data/provision.ts";
-import { createRng } from "../src/data/random.ts";
+import { parseResultFile } from "../src/results/result_file.ts";
+import { readBundle } from "../src/data/cache/bundle.ts";
+import { provideDataset } from "../src/data/provision/provision.ts";
+import { createRng } from "../src/util/random.ts";
 
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;

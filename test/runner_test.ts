@@ -1,7 +1,7 @@
 // The runner through the CLI, on a toy suite whose runs are real (tiny) tfjs trainings: results
 // files, resume after kill -9, sharding + merge, and bad input that writes nothing.
 import assert from "node:assert/strict";
-import { parseResultFile, type SuiteResultFile } from "../src/suite/result_file.ts";
+import { parseResultFile, type SuiteResultFile } from "../src/results/result_file.ts";
 import { claimOutcomes } from "../src/report/markdown.ts";
 
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import "../suites/mod.ts";
 import { listSuites } from "../src/suite/registry.ts";
-import { parseResultFile } from "../src/suite/result_file.ts";
+import { parseResultFile } from "../src/results/result_file.ts";
 
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 

@@ -3,7 +3,7 @@
  * errors, crashed and hung workers replaced. (Its speed-up is a benchmark: `normbench bench pool`.)
  */
 import assert from "node:assert/strict";
-import { PoolTaskError, WorkerPool } from "../src/train/pool.ts";
+import { PoolTaskError, WorkerPool } from "../src/runner/pool.ts";
 import { runCliCaptured } from "./helpers.ts";
 
 const TASKS = import.meta.resolve("./fixtures/pool_tasks.ts");

@@ -10,7 +10,6 @@ import { createModel, syntheticBatch } from "../src/models/mod.ts";
 import type { AnyModel, Batch } from "../src/models/mod.ts";
 import {
   Adam,
-  benchTrain,
   captureVariables,
   type Checkpoint,
   CollapseDetector,
@@ -22,6 +21,7 @@ import {
   type TrainConfig,
   Trainer,
 } from "../src/train/mod.ts";
+import { benchTrain } from "../src/bench/train.ts";
 import { runCliCaptured } from "./helpers.ts";
 import { UsageError } from "../src/util/errors.ts";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { evaluateClaim, holmAdjust, stableEdge } from "../src/report/verdict.ts";
 import { differenceInterval, tCdf } from "../src/metrics/stats.ts";
-import type { ClaimSpec, ClaimTest, Reference, RunRecord } from "../src/suite/types.ts";
+import type { ClaimSpec, ClaimTest, Reference, RunRecord } from "../src/results/types.ts";
 
 function runs(
   norm: string,

@@ -9,23 +9,9 @@ import "@tensorflow/tfjs-backend-wasm";
 import "@tensorflow/tfjs-backend-webgpu";
 import { UsageError } from "../util/errors.ts";
 import { registerMissingKernels } from "./kernels.ts";
+import { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./names.ts";
 
-/** What `--backend` accepts. `auto` picks WebGPU on a hardware adapter, else wasm. */
-export type BackendChoice = "auto" | "webgpu" | "wasm" | "cpu";
-
-/** The backends a run can actually use. */
-export type BackendName = "webgpu" | "wasm" | "cpu";
-
-/**
- * Every value `--backend` accepts, in the order help texts list them.
- *
- * @example
- * ```ts
- * import { BACKEND_CHOICES } from "@normbench/normbench";
- * console.assert(BACKEND_CHOICES.includes("wasm"));
- * ```
- */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "webgpu", "wasm", "cpu"];
+export { BACKEND_CHOICES, type BackendChoice, type BackendName } from "./names.ts";
 
 /** Provenance of the backend a run used. */
 export interface BackendInfo {

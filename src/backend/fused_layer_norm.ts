@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import type { BackendName } from "./backend.ts";
+import type { BackendName } from "./names.ts";
 import { layerNormCpu } from "./layer_norm_cpu.ts";
 import { layerNormModule, layerNormWasm } from "./layer_norm_wasm.ts";
 import { layerNormWebGpu } from "./layer_norm_webgpu.ts";

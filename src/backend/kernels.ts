@@ -7,7 +7,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import type { BackendName } from "./backend.ts";
+import type { BackendName } from "./names.ts";
 import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
 import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";

@@ -9,8 +9,9 @@ import { initBackend } from "../backend/backend.ts";
 import { parseNormName } from "../norms/registry.ts";
 import { parsePlacement } from "../nn/block.ts";
 import { parseModelKind, PRESETS } from "../models/presets.ts";
-import { benchTrain, type BenchTrainRow } from "../train/bench_train.ts";
-import { benchPool } from "../train/bench_pool.ts";
+import { benchTrain, type BenchTrainRow } from "../bench/train.ts";
+import { benchPool } from "../bench/pool.ts";
+import { WorkerPool } from "../runner/pool.ts";
 import { parseBackend, parseList, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
 import { parseIntFlag } from "../util/validate.ts";
@@ -165,6 +166,7 @@ export function registerBenchPool(program: Command): void {
         steps,
         preset: opts.preset,
         backend: parseBackend(opts.backend),
+        pool: (size, backend) => new WorkerPool({ size, backend }),
       });
       if (opts.json) {
         console.log(JSON.stringify(r));

@@ -8,16 +8,18 @@
  */
 import type { Command } from "commander";
 import { initBackend } from "../backend/backend.ts";
-import { benchInfer, checkInferCell, type InferCellResult } from "../efficiency/bench_infer.ts";
-import type { InferenceModelKind } from "../efficiency/norm_slots.ts";
-import { parseVariants } from "../efficiency/variants.ts";
+import { benchInfer, checkInferCell, type InferCellResult } from "../bench/infer.ts";
+import type { InferenceModelKind } from "../inference/norm_slots.ts";
+import { parseVariants } from "../inference/variants.ts";
 import { benchCommand } from "./bench_command.ts";
 import { parseBackend, parseNumber, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
+import { parsePlacement } from "../nn/block.ts";
 
 interface BenchInferFlags {
   model: string;
   preset: string;
+  placement: string;
   batch: string;
   seq?: string;
   variant: string;
@@ -99,6 +101,11 @@ export function registerBenchInfer(program: Command): void {
     .option("--budget <seconds>", "no new round after this much timing", "20")
     .option("--profile-runs <n>", "profiled runs per variant", "3")
     .option("--seed <n>", "seed of weights, norm state, input and shuffles", "0")
+    .option(
+      "--placement <name>",
+      "pre | post | peri | mix (a norm that cannot fold stays an op)",
+      "pre",
+    )
     .option("--json", "print the cell's result as one JSON object")
     .action(async (opts: BenchInferFlags) => {
       if (!(MODELS as readonly string[]).includes(opts.model)) {
@@ -120,6 +127,7 @@ export function registerBenchInfer(program: Command): void {
       const cell = {
         model: opts.model as InferenceModelKind,
         preset: opts.preset,
+        placement: parsePlacement(opts.placement),
         batch: parsePositiveInt("--batch", opts.batch),
         seq: opts.seq === undefined ? undefined : parsePositiveInt("--seq", opts.seq),
         variants: parseVariants(opts.variant),

@@ -5,10 +5,10 @@
  * @module
  */
 import type { Command } from "commander";
-import { DATASET_NAMES } from "../data/datasets.ts";
-import type { DataOptions } from "../data/options.ts";
-import { datasetSpec } from "../data/datasets.ts";
-import { type DatasetStatus, datasetStatus } from "../data/status.ts";
+import { DATASET_NAMES } from "../data/provision/datasets.ts";
+import type { DataOptions } from "../data/provision/options.ts";
+import { datasetSpec } from "../data/provision/datasets.ts";
+import { type DatasetStatus, datasetStatus } from "../data/provision/status.ts";
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;

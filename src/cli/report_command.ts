@@ -15,9 +15,9 @@ import {
   writeProfileIndex,
 } from "../report/write.ts";
 import { parseProfile } from "../suite/registry.ts";
-import { profileDir } from "../suite/reproduce.ts";
-import type { SuiteResultFile } from "../suite/result_file.ts";
-import { HEADLINE_PROFILE, PROFILE_NAMES, type ProfileName } from "../suite/types.ts";
+import { profileDir } from "../reproduce.ts";
+import type { SuiteResultFile } from "../results/result_file.ts";
+import { HEADLINE_PROFILE, PROFILE_NAMES, type ProfileName } from "../results/types.ts";
 import { claimsTableMarkdown, spliceResults } from "../report/markdown.ts";
 import { UsageError } from "../util/errors.ts";
 import { removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";

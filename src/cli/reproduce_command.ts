@@ -6,13 +6,13 @@
 import type { Command } from "commander";
 import "../../suites/mod.ts";
 import { getSuite, listSuites, parseProfile } from "../suite/registry.ts";
-import { reproduce } from "../suite/reproduce.ts";
-import { parseShard } from "../suite/shard.ts";
-import { defaultCacheDir, makePoolExecutor } from "./executor_factory.ts";
+import { reproduce } from "../reproduce.ts";
+import { parseShard } from "../runner/shard.ts";
+import { defaultRunCacheDir, makePoolExecutor } from "../runner/pool_executor.ts";
 import { collect, importModules, parseBackend } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
 import { checkOutputDir, outputDir, parseIntFlag } from "../util/validate.ts";
-import { checkDataLocations } from "../data/provision.ts";
+import { checkDataLocations } from "../data/provision/provision.ts";
 
 /** The most workers `--jobs` accepts on a machine with `cores` cores. */
 function maxJobs(cores: number): number {
@@ -68,7 +68,7 @@ export function registerReproduce(program: Command): void {
       await checkDataLocations([
         ...new Set(suites.filter((s) => !s.skip?.[profile]).flatMap((s) => s.datasets)),
       ]);
-      const cache = opts.cache ?? defaultCacheDir();
+      const cache = opts.cache ?? defaultRunCacheDir();
       await checkOutputDir("--out", opts.out);
       await checkOutputDir("--cache", cache);
       await outputDir("--out", opts.out);

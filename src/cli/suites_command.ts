@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { collect, importModules } from "./parse.ts";
 import "../../suites/mod.ts";
 import { getSuite, listSuites } from "../suite/registry.ts";
-import { PROFILE_NAMES } from "../suite/types.ts";
+import { PROFILE_NAMES } from "../results/types.ts";
 
 /** Registers `suites`. */
 export function registerSuites(program: Command): void {

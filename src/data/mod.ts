@@ -1,8 +1,9 @@
 /**
- * Real data: provisioning (user directory, system packages, project cache, fetch), SHA-256
- * verification, loaders for Fashion-MNIST, the KJV ↔ RV1909 Bible, the UCI sentiment sentences
- * and the Brown Corpus, BPE and word vocabularies, seeded splits, batching, and the four tasks the
- * suites train on.
+ * Real data, one folder per concern: `provision/` (where each data set comes from, fetching
+ * and SHA-256 verification, status), `cache/` (decoded bundles that verify themselves), one
+ * folder per corpus — `fashion_mnist/`, `bible/`, `sentiment/`, `brown/` — with its loader, the
+ * corpus the suites train on (splits, tokenizer) and its batching, and `tokenize/` (BPE and word
+ * vocabularies); seeded splits and tensors at the top.
  *
  * **Where data comes from**, per data set, in this order (the first place where every raw file
  * verifies wins):
@@ -32,9 +33,9 @@
  *
  * @example
  * ```ts ignore
- * import { loadTranslationTask, translationBatches } from "@normbench/normbench";
- * const task = await loadTranslationTask({ vocabSize: 4000 });
- * for (const batch of translationBatches(task.train, { maxTokens: 2048, seed: 1, epoch: 0 })) {
+ * import { loadTranslationCorpus, translationBatches } from "@normbench/normbench";
+ * const corpus = await loadTranslationCorpus({ vocabSize: 4000 });
+ * for (const batch of translationBatches(corpus.train, { maxTokens: 2048, seed: 1, epoch: 0 })) {
  *   console.log(batch.shapes.src, batch.targetTokens);
  *   break;
  * }
@@ -42,12 +43,10 @@
  *
  * @module
  */
-export * from "./datasets.ts";
-export * from "./brown_manifest.ts";
-export * from "./options.ts";
-export { sha256File, sha256Hex } from "../util/checksum.ts";
-export { statOrNull, writeFileAtomic } from "../util/fs.ts";
-export { checkFiles, describeProblem, type FileCheck } from "./verify.ts";
+export * from "./provision/datasets.ts";
+export * from "./brown/brown_manifest.ts";
+export * from "./provision/options.ts";
+export { checkFiles, describeProblem, type FileCheck } from "./provision/verify.ts";
 export {
   type Candidate,
   candidatesFor,
@@ -55,36 +54,35 @@ export {
   fileError,
   type Located,
   type SourceKind,
-} from "./locate.ts";
+} from "./provision/locate.ts";
 export {
   checkDataLocations,
   cleanFetchLeftovers,
   prepareData,
   provideDataset,
   type ProvidedDataset,
-} from "./provision.ts";
-export * from "./status.ts";
-export * from "./bundle.ts";
-export * from "./decoded_cache.ts";
-export * from "./compression.ts";
-export * from "./idx.ts";
-export * from "./fashion_mnist.ts";
-export * from "./sword.ts";
-export * from "./bible.ts";
-export * from "./sentiment.ts";
-export * from "./brown.ts";
-export * from "./random.ts";
-export * from "./bpe.ts";
-export * from "./word_vocab.ts";
-export * from "./vocab_cache.ts";
+} from "./provision/provision.ts";
+export * from "./provision/status.ts";
+export * from "./cache/bundle.ts";
+export * from "./cache/decoded_cache.ts";
+export * from "./cache/compression.ts";
+export * from "./fashion_mnist/idx.ts";
+export * from "./fashion_mnist/fashion_mnist.ts";
+export * from "./bible/sword.ts";
+export * from "./bible/bible.ts";
+export * from "./sentiment/sentiment.ts";
+export * from "./brown/brown.ts";
+export * from "./tokenize/bpe.ts";
+export * from "./tokenize/word_vocab.ts";
+export * from "./tokenize/vocab_cache.ts";
 export * from "./splits.ts";
-export * from "./translation_batches.ts";
-export * from "./image_batches.ts";
-export * from "./lm_batches.ts";
-export * from "./classification_batches.ts";
-export * from "./mlm.ts";
+export * from "./bible/translation_batches.ts";
+export * from "./fashion_mnist/image_batches.ts";
+export * from "./brown/lm_batches.ts";
+export * from "./sentiment/classification_batches.ts";
+export * from "./brown/mlm.ts";
 export * from "./tensors.ts";
-export * from "./translation_task.ts";
-export * from "./classification_task.ts";
-export * from "./lm_task.ts";
-export * from "./image_task.ts";
+export * from "./bible/translation_corpus.ts";
+export * from "./sentiment/classification_corpus.ts";
+export * from "./brown/lm_corpus.ts";
+export * from "./fashion_mnist/image_corpus.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createRng, permutation } from "./random.ts";
+import { createRng, permutation } from "../util/random.ts";
 
 /** Indices of the items in each split. */
 export interface SplitIndices {

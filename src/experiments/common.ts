@@ -6,7 +6,7 @@
  */
 import type { AnyModel } from "../models/presets.ts";
 import type { TrainResult } from "../train/train.ts";
-import type { Json, RunOutput, SeriesPoint } from "../suite/types.ts";
+import type { Json, RunOutput, SeriesPoint } from "../results/types.ts";
 
 /** A norm as an experiment takes it: name, options, placement, masks, source recipe. */
 export interface NormChoice {

@@ -4,13 +4,16 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { type ImageBatch as DataImageBatch, imageBatches } from "../data/image_batches.ts";
-import { loadImageTask } from "../data/image_task.ts";
+import {
+  type ImageBatch as DataImageBatch,
+  imageBatches,
+} from "../data/fashion_mnist/image_batches.ts";
+import { loadImageCorpus } from "../data/fashion_mnist/image_corpus.ts";
 import { createModel } from "../models/presets.ts";
 import type { ImageClassifyBatch as ImageBatch } from "../models/types.ts";
 import type { VisionTransformer } from "../models/vit.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import {
   type ExperimentHooks,
   type NormChoice,
@@ -93,7 +96,7 @@ export async function trainImageClassifier(
   hooks: ExperimentHooks = {},
 ): Promise<RunOutput> {
   const cfg = input as unknown as ImageRunInput;
-  const task = await loadImageTask({ ...cfg.data });
+  const corpus = await loadImageCorpus({ ...cfg.data });
   const { steps, batchSize } = cfg.recipe;
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
   const normOptions = cfg.scaleNorm === false
@@ -109,8 +112,8 @@ export async function trainImageClassifier(
     seed: cfg.seed,
   }) as VisionTransformer;
   hooks.onModel?.(model);
-  const norm = { mean: task.mean, std: task.std };
-  const perEpoch = Math.floor(task.train.length / batchSize);
+  const norm = { mean: corpus.mean, std: corpus.std };
+  const perEpoch = Math.floor(corpus.train.length / batchSize);
   let epoch = -1;
   let iterator: Generator<DataImageBatch> | undefined;
   let position = 0;
@@ -120,9 +123,9 @@ export async function trainImageClassifier(
     if (e !== epoch || within !== position) {
       epoch = e;
       position = 0;
-      iterator = imageBatches(task.data.train, {
+      iterator = imageBatches(corpus.data.train, {
         batchSize,
-        indices: task.train,
+        indices: corpus.train,
         seed: cfg.seed,
         epoch: e,
         dropLast: true,
@@ -134,7 +137,7 @@ export async function trainImageClassifier(
     position++;
     return toModelBatch(iterator!.next().value as DataImageBatch);
   };
-  const evalIndices = task.valid.subarray(0, cfg.evalSize);
+  const evalIndices = corpus.valid.subarray(0, cfg.evalSize);
   try {
     const result = await train(model, {
       steps,
@@ -148,7 +151,7 @@ export async function trainImageClassifier(
     }, {
       batch: batchAt,
       evaluate: async () => ({
-        valid_accuracy: 100 * await accuracyOn(model, task.data.train, evalIndices, norm),
+        valid_accuracy: 100 * await accuracyOn(model, corpus.data.train, evalIndices, norm),
       }),
       onProgress: (p) => {
         context.progress(p.step, p.total);
@@ -156,10 +159,10 @@ export async function trainImageClassifier(
       },
     });
     const collapsed = result.collapse !== null;
-    const test = collapsed ? null : await accuracyOn(model, task.data.test, task.test, norm);
-    const valid = collapsed ? null : await accuracyOn(model, task.data.train, task.valid, norm);
+    const test = collapsed ? null : await accuracyOn(model, corpus.data.test, corpus.test, norm);
+    const valid = collapsed ? null : await accuracyOn(model, corpus.data.train, corpus.valid, norm);
     const notes: Record<string, Json> = {
-      data: task.summary.sizes,
+      data: corpus.summary.sizes,
       normOptions,
       warmup,
     };

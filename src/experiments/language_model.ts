@@ -5,14 +5,14 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { type LmBatch as DataLmBatch, lmBatches } from "../data/lm_batches.ts";
-import { loadLanguageModelTask } from "../data/lm_task.ts";
+import { type LmBatch as DataLmBatch, lmBatches } from "../data/brown/lm_batches.ts";
+import { loadLanguageModelCorpus } from "../data/brown/lm_corpus.ts";
 import { perplexity, unigramEntropy } from "../metrics/perplexity.ts";
 import type { LanguageModel } from "../models/lm.ts";
 import { createModel } from "../models/presets.ts";
 import type { NextTokenBatch as LmBatch } from "../models/types.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
@@ -99,7 +99,7 @@ export async function trainLanguageModel(
   hooks: ExperimentHooks = {},
 ): Promise<RunOutput> {
   const cfg = input as unknown as LmRunInput;
-  const task = await loadLanguageModelTask({
+  const corpus = await loadLanguageModelCorpus({
     tokenization: cfg.data.tokenization,
     vocabSize: cfg.data.vocabSize,
   });
@@ -115,7 +115,7 @@ export async function trainLanguageModel(
   const model = createModel({
     model: "lm",
     preset: cfg.model.preset,
-    overrides: { ...cfg.model.overrides, vocab: task.vocabSize, maxLen: seqLen },
+    overrides: { ...cfg.model.overrides, vocab: corpus.vocabSize, maxLen: seqLen },
     norm: cfg.norm,
     normOptions,
     placement: cfg.placement,
@@ -123,12 +123,12 @@ export async function trainLanguageModel(
     seed: cfg.seed,
   }) as LanguageModel;
   hooks.onModel?.(model);
-  const unigram = unigramEntropy(task.train.stream, task.vocabSize);
+  const unigram = unigramEntropy(corpus.train.stream, corpus.vocabSize);
   const batchAt = stepBatches((epoch) =>
-    lmBatches(task.train.stream, { batchSize, seqLen, shuffle: true, seed: cfg.seed, epoch })
+    lmBatches(corpus.train.stream, { batchSize, seqLen, shuffle: true, seed: cfg.seed, epoch })
       .map(toModelBatch)
   );
-  const pplOf = (s: { nll: number; tokens: number }, split: typeof task.valid) =>
+  const pplOf = (s: { nll: number; tokens: number }, split: typeof corpus.valid) =>
     perplexity({
       nll: s.nll,
       tokens: s.tokens,
@@ -163,9 +163,11 @@ export async function trainLanguageModel(
       // after training, unless it skips that too).
       evaluate: cfg.evalEvery > 0
         ? async () => ({
-          valid_ppl:
-            pplOf(await scoreStream(model, task.valid.stream, seqLen, cfg.evalTokens), task.valid)
-              .perWord,
+          valid_ppl: pplOf(
+            await scoreStream(model, corpus.valid.stream, seqLen, cfg.evalTokens),
+            corpus.valid,
+          )
+            .perWord,
         })
         : undefined,
       onProgress: (p) => {
@@ -176,19 +178,19 @@ export async function trainLanguageModel(
     let test: { perWord: number; perToken: number } | null = null;
     let valid: { perWord: number; perToken: number } | null = null;
     if (!result.collapse && !cfg.skipTest) {
-      test = pplOf(await scoreStream(model, task.test.stream, seqLen, 0), task.test);
-      valid = pplOf(await scoreStream(model, task.valid.stream, seqLen, 0), task.valid);
+      test = pplOf(await scoreStream(model, corpus.test.stream, seqLen, 0), corpus.test);
+      valid = pplOf(await scoreStream(model, corpus.valid.stream, seqLen, 0), corpus.valid);
     }
     const notes: Record<string, Json> = {
-      data: task.summary.sizes,
-      vocab: task.vocabSize,
+      data: corpus.summary.sizes,
+      vocab: corpus.vocabSize,
       unigramEntropy: unigram,
       normOptions,
       warmup,
     };
     if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-    const uniform = Math.log(task.vocabSize);
+    const uniform = Math.log(corpus.vocabSize);
     return runOutput(
       result,
       {
@@ -200,7 +202,7 @@ export async function trainLanguageModel(
       },
       notes,
       {
-        test_ppl_token: task.vocabSize,
+        test_ppl_token: corpus.vocabSize,
         test_log_ppl_token: uniform,
         valid_log_ppl_token: uniform,
       },

@@ -5,17 +5,20 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { type ClassificationBatch, classificationBatches } from "../data/classification_batches.ts";
-import { loadClassificationTask } from "../data/classification_task.ts";
-import { lmBatches } from "../data/lm_batches.ts";
-import { loadLanguageModelTask } from "../data/lm_task.ts";
-import { maskTokens } from "../data/mlm.ts";
-import { createRng } from "../data/random.ts";
+import {
+  type ClassificationBatch,
+  classificationBatches,
+} from "../data/sentiment/classification_batches.ts";
+import { loadClassificationCorpus } from "../data/sentiment/classification_corpus.ts";
+import { lmBatches } from "../data/brown/lm_batches.ts";
+import { loadLanguageModelCorpus } from "../data/brown/lm_corpus.ts";
+import { maskTokens } from "../data/brown/mlm.ts";
+import { createRng } from "../util/random.ts";
 import type { Encoder } from "../models/encoder.ts";
 import { createModel } from "../models/presets.ts";
 import type { ClassifyBatch, MlmBatch } from "../models/types.ts";
 import { train, type TrainResult } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
@@ -81,7 +84,7 @@ export async function trainSentenceClassifier(
   hooks: ExperimentHooks = {},
 ): Promise<RunOutput> {
   const cfg = input as unknown as SentenceRunInput;
-  const task = await loadClassificationTask({ vocabSize: cfg.data.vocabSize });
+  const corpus = await loadClassificationCorpus({ vocabSize: cfg.data.vocabSize });
   const pre = cfg.pretrain.steps;
   const total = pre + cfg.recipe.steps;
   const warmup = Math.round(cfg.recipe.warmupFraction * cfg.recipe.steps);
@@ -98,7 +101,7 @@ export async function trainSentenceClassifier(
     preset: cfg.model.preset,
     overrides: {
       ...cfg.model.overrides,
-      vocab: task.tokenizer.vocabSize,
+      vocab: corpus.tokenizer.vocabSize,
       padId: 0,
       maxLen: Math.max(cfg.recipe.maxLen, cfg.pretrain.seqLen),
     },
@@ -112,7 +115,10 @@ export async function trainSentenceClassifier(
   try {
     let pretrained: TrainResult | null = null;
     if (pre > 0) {
-      const brown = await loadLanguageModelTask({ tokenization: "bpe", tokenizer: task.tokenizer });
+      const brown = await loadLanguageModelCorpus({
+        tokenization: "bpe",
+        tokenizer: corpus.tokenizer,
+      });
       const { batchSize, seqLen } = cfg.pretrain;
       const mlmAt = stepBatches((epoch) => {
         const rng = createRng(cfg.seed, `mlm:${epoch}`);
@@ -124,7 +130,7 @@ export async function trainSentenceClassifier(
           epoch,
         })
           .map((b): MlmBatch => {
-            const m = maskTokens(b.tokens, { vocabSize: task.tokenizer.vocabSize, rng });
+            const m = maskTokens(b.tokens, { vocabSize: corpus.tokenizer.vocabSize, rng });
             const targets = Int32Array.from(m.target, (t, i) => (m.weight[i] ? t : -1));
             return { kind: "mlm", tokens: m.input, shape: [b.size, b.seqLen + 1], targets };
           });
@@ -137,18 +143,18 @@ export async function trainSentenceClassifier(
         quiet: true,
       }, { batch: mlmAt, onProgress: (p) => context.progress(p.step, total) });
     }
-    const validBatches = classificationBatches(task.valid, {
+    const validBatches = classificationBatches(corpus.valid, {
       batchSize: 128,
       maxLen: cfg.recipe.maxLen,
       shuffle: false,
     });
-    const testBatches = classificationBatches(task.test, {
+    const testBatches = classificationBatches(corpus.test, {
       batchSize: 128,
       maxLen: cfg.recipe.maxLen,
       shuffle: false,
     });
     const batchAt = stepBatches((epoch) =>
-      classificationBatches(task.train, {
+      classificationBatches(corpus.train, {
         batchSize: cfg.recipe.batchSize,
         maxLen: cfg.recipe.maxLen,
         seed: cfg.seed,
@@ -173,8 +179,8 @@ export async function trainSentenceClassifier(
     });
     const collapsed = result.collapse !== null;
     const notes: Record<string, Json> = {
-      data: task.summary.sizes,
-      vocab: task.tokenizer.vocabSize,
+      data: corpus.summary.sizes,
+      vocab: corpus.tokenizer.vocabSize,
       normOptions,
       pretrainSteps: pre,
       pretrainFinalLoss: pretrained ? pretrained.final.trainLoss ?? null : null,

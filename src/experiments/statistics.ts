@@ -10,7 +10,7 @@
 import * as tf from "../tf.ts";
 import { tokenMean } from "../norms/base.ts";
 import type { Norm, NormCallOptions } from "../norms/types.ts";
-import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import type { AnyModel } from "../models/presets.ts";
 import type { ExperimentHooks } from "./common.ts";
 

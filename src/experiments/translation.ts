@@ -5,16 +5,16 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { BOS_ID, EOS_ID, PAD_ID } from "../data/bpe.ts";
-import { loadTranslationTask } from "../data/translation_task.ts";
-import { type TranslationBatch, translationBatches } from "../data/translation_batches.ts";
+import { BOS_ID, EOS_ID, PAD_ID } from "../util/special_tokens.ts";
+import { loadTranslationCorpus } from "../data/bible/translation_corpus.ts";
+import { type TranslationBatch, translationBatches } from "../data/bible/translation_batches.ts";
 import { corpusBleu } from "../metrics/bleu.ts";
 import { createModel } from "../models/presets.ts";
 import { beamSearch } from "../models/search.ts";
 import type { Translator } from "../models/translator.ts";
 import type { TranslateBatch } from "../models/types.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../suite/types.ts";
+import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
@@ -96,7 +96,7 @@ export async function trainTranslator(
   hooks: ExperimentHooks = {},
 ): Promise<RunOutput> {
   const cfg = input as unknown as TranslationRunInput;
-  const task = await loadTranslationTask({
+  const corpus = await loadTranslationCorpus({
     vocabSize: cfg.data.vocabSize,
     maxWords: cfg.data.maxWords,
     trainSize: cfg.data.trainSize,
@@ -118,7 +118,7 @@ export async function trainTranslator(
     overrides: {
       ...cfg.model.overrides,
       ...(cfg.decoderNorm ? { decoderNorm: cfg.decoderNorm } : {}),
-      vocab: task.tokenizer.vocabSize,
+      vocab: corpus.tokenizer.vocabSize,
       padId: PAD_ID,
       bosId: BOS_ID,
       eosId: EOS_ID,
@@ -131,10 +131,10 @@ export async function trainTranslator(
   }) as Translator;
   hooks.onModel?.(model);
   const batchAt = stepBatches((epoch) =>
-    translationBatches(task.train, { maxTokens: cfg.recipe.maxTokens, seed: cfg.seed, epoch })
+    translationBatches(corpus.train, { maxTokens: cfg.recipe.maxTokens, seed: cfg.seed, epoch })
       .map(toModelBatch)
   );
-  const valid = translationBatches(task.valid, {
+  const valid = translationBatches(corpus.valid, {
     maxTokens: 4 * cfg.recipe.maxTokens,
     shuffle: false,
   });
@@ -167,7 +167,7 @@ export async function trainTranslator(
     let sample: Json = null;
     if (!result.collapse) {
       validLoss = await meanLoss(model, valid);
-      const test = task.test.slice(0, cfg.decode.sentences);
+      const test = corpus.test.slice(0, cfg.decode.sentences);
       const hyps: string[] = new Array(test.length);
       for (const b of translationBatches(test, { maxTokens: 1500, shuffle: false })) {
         const out = await beamSearch(model, { src: b.src, srcShape: [b.size, b.srcLen] }, {
@@ -175,15 +175,17 @@ export async function trainTranslator(
           lengthPenalty: cfg.decode.lengthPenalty,
           maxLen: Math.min(model.config.maxLen - 1, Math.ceil(b.srcLen * 1.5) + 5),
         });
-        out.forEach((ids, i) => hyps[b.index[i]] = task.tokenizer.decode(ids, { stopAtEos: true }));
+        out.forEach((ids, i) =>
+          hyps[b.index[i]] = corpus.tokenizer.decode(ids, { stopAtEos: true })
+        );
       }
       const score = corpusBleu(hyps, [test.map((e) => e.tgtText)]);
       bleu = score.score;
       sample = { src: test[0].srcText, ref: test[0].tgtText, hyp: hyps[0] };
     }
     const notes: Record<string, Json> = {
-      data: task.summary.sizes,
-      vocab: task.tokenizer.vocabSize,
+      data: corpus.summary.sizes,
+      vocab: corpus.tokenizer.vocabSize,
       normOptions,
       warmup,
       sample,
@@ -197,7 +199,7 @@ export async function trainTranslator(
         train_loss: Number.isFinite(result.final.trainLoss) ? result.final.trainLoss : null,
       },
       notes,
-      { bleu: 0, valid_loss: Math.log(task.tokenizer.vocabSize) },
+      { bleu: 0, valid_loss: Math.log(corpus.tokenizer.vocabSize) },
     );
   } finally {
     model.dispose();

@@ -8,13 +8,13 @@ import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
 import { activate } from "../nn/activations.ts";
 import { normOptionsFor } from "../nn/block.ts";
-import type { ForwardContext } from "../nn/context.ts";
+import { type ForwardContext, runNorm } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
 import { dropout } from "../nn/dropout.ts";
 import { Embedding } from "../nn/embedding.ts";
 import { constant, normal, truncatedNormal } from "../nn/init.ts";
-import { attentionBias } from "../nn/masks.ts";
+import { attentionBias, padMaskOf } from "../nn/masks.ts";
 import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
@@ -114,10 +114,13 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     );
   }
 
-  /** Hidden states `[B, N, d]` for token ids `[B, N]` (pad = `padId`). */
-  encode(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
+  /**
+   * Hidden states `[B, N, d]` for token ids `[B, N]`; `pad` (1 = padding) defaults to
+   * `tokens == padId`.
+   */
+  encode(tokens: tf.Tensor, ctx: ForwardContext, pad?: tf.Tensor): tf.Tensor3D {
     return tf.tidy(() => {
-      const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
+      pad ??= tf.cast(tf.equal(tokens, this.config.padId), "float32");
       const x = this.embedTokens(tokens, ctx);
       return this.stack.apply(x, {
         bias: attentionBias({ padMask: pad }),
@@ -126,31 +129,58 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     });
   }
 
-  /** Pooled representation `[B, d]` of hidden states. */
-  pool(hidden: tf.Tensor, tokens: tf.Tensor): tf.Tensor2D {
+  /**
+   * Pooled representation `[B, d]` of hidden states: the first token through the tanh pooler
+   * (`cls`), or the mean over non-pad tokens; with `preActivation`, the pooler's output before
+   * its tanh (`cls` only).
+   */
+  pool(
+    hidden: tf.Tensor,
+    pad: tf.Tensor,
+    ctx: ForwardContext = { training: false },
+    preActivation = false,
+  ): tf.Tensor2D {
     return tf.tidy(() => {
       const [b, , d] = hidden.shape;
       if (this.config.pooling === "cls") {
         const first = tf.reshape(tf.slice(hidden, [0, 0, 0], [b, 1, d]), [b, d]);
-        return tf.tanh(this.pooler.apply(first)) as tf.Tensor2D;
+        const pre = this.pooler.apply(first, ctx);
+        return (preActivation ? pre : tf.tanh(pre)) as tf.Tensor2D;
       }
-      const keep = tf.expandDims(tf.cast(tf.notEqual(tokens, this.config.padId), "float32"), -1);
+      const keep = tf.expandDims(tf.sub(1, pad), -1);
       const sum = tf.sum(tf.mul(hidden, keep), 1);
       return tf.div(sum, tf.maximum(tf.sum(keep, 1), 1)) as tf.Tensor2D;
     });
   }
 
-  /** Class logits `[B, classes]`. */
-  forwardClassify(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
+  /** Class logits `[B, classes]`; `pad` (1 = padding) defaults to `tokens == padId`. */
+  forwardClassify(tokens: tf.Tensor, ctx: ForwardContext, pad?: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
-      const pooled = dropout(this.pool(this.encode(tokens, ctx), tokens), this.config.dropout, ctx);
-      return this.classifier.apply(pooled) as tf.Tensor2D;
+      pad ??= tf.cast(tf.equal(tokens, this.config.padId), "float32");
+      const hidden = this.encode(tokens, ctx, pad);
+      const pooled = dropout(this.pool(hidden, pad, ctx), this.config.dropout, ctx);
+      return this.classifier.apply(pooled, ctx) as tf.Tensor2D;
     });
   }
 
-  /** Inference class logits for a plain-data batch. */
-  classify(batch: ClassifyBatch): tf.Tensor2D {
-    return tf.tidy(() => this.forwardClassify(this.#tokens(batch), { training: false }));
+  /**
+   * Inference class logits for a plain-data batch (`ctx` may carry an inference plan); with
+   * `preActivation` and `cls` pooling, the pooler's output before its tanh — the layer the final
+   * norm folds into, before a nonlinearity random weights can saturate.
+   */
+  classify(
+    batch: ClassifyBatch,
+    ctx: ForwardContext = { training: false },
+    options: { preActivation?: boolean } = {},
+  ): tf.Tensor2D {
+    return tf.tidy(() => {
+      const tokens = this.#tokens(batch);
+      const pad = padMaskOf(batch.tokens, batch.shape, this.config.padId);
+      if (options.preActivation && this.config.pooling === "cls") {
+        return this.pool(this.encode(tokens, ctx, pad), pad, ctx, true);
+      }
+      return this.forwardClassify(tokens, ctx, pad);
+    });
   }
 
   /** MLM logits `[P, vocab]` at the flat positions `positions` (int32 `[P]`). */
@@ -158,8 +188,8 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     return tf.tidy(() => {
       const hidden = this.encode(tokens, ctx);
       const rows = tf.gather(tf.reshape(hidden, [-1, this.config.dim]), positions);
-      const t = activate(this.mlmDense.apply(rows), "gelu");
-      const h = this.mlmNorm.apply(tf.expandDims(t, 0), { training: ctx.training });
+      const t = activate(this.mlmDense.apply(rows, ctx), "gelu");
+      const h = runNorm(this.mlmNorm, tf.expandDims(t, 0), ctx);
       return tf.add(this.embed.logits(tf.squeeze(h, [0])), this.mlmBias) as tf.Tensor2D;
     });
   }
@@ -169,9 +199,12 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     return tf.tidy(() => {
       const tokens = this.#tokens(batch);
       if (batch.kind === "classify") {
-        return crossEntropy(this.forwardClassify(tokens, ctx), tf.tensor1d(batch.labels, "int32"), {
-          smoothing: options.labelSmoothing,
-        });
+        const pad = padMaskOf(batch.tokens, batch.shape, this.config.padId);
+        return crossEntropy(
+          this.forwardClassify(tokens, ctx, pad),
+          tf.tensor1d(batch.labels, "int32"),
+          { smoothing: options.labelSmoothing },
+        );
       }
       const { positions, targets } = maskedPositions(batch);
       return crossEntropy(this.forwardMlm(tokens, positions, ctx), targets, {

@@ -97,13 +97,13 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
         bias: attentionBias({ padMask: pad, causal: true }),
         normMask: this.config.maskNorms ? pad : undefined,
       }, ctx);
-      return (this.head ? this.head.apply(h) : this.embed.logits(h)) as tf.Tensor3D;
+      return (this.head ? this.head.apply(h, ctx) : this.embed.logits(h)) as tf.Tensor3D;
     });
   }
 
   /** Inference logits `[B, N, vocab]` for a batch's inputs (`tokens[:, :-1]`). */
-  logits(batch: NextTokenBatch): tf.Tensor3D {
-    return tf.tidy(() => this.forward(this.#split(batch).inputs, { training: false }));
+  logits(batch: NextTokenBatch, ctx: ForwardContext = { training: false }): tf.Tensor3D {
+    return tf.tidy(() => this.forward(this.#split(batch).inputs, ctx));
   }
 
   /** Mean next-token cross-entropy over non-pad targets. */

@@ -21,4 +21,3 @@ export { VisionTransformer, type VitConfig } from "./vit.ts";
 export { LanguageModel, type LmConfig } from "./lm.ts";
 export { beamSearch, type BeamSearchOptions, greedySearch, type SearchModel } from "./search.ts";
 export { syntheticBatch, type SyntheticBatchOptions } from "./synthetic.ts";
-export * from "./from_data.ts";

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { BOS_ID, EOS_ID, PAD_ID } from "../data/bpe.ts";
+import { BOS_ID, EOS_ID, PAD_ID } from "../util/special_tokens.ts";
 import { parseNormName } from "../norms/registry.ts";
 import { type ModelPlacement, parsePlacement } from "../nn/block.ts";
 import { Encoder, type EncoderConfig } from "./encoder.ts";

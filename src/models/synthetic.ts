@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { SeededRng } from "../nn/rng.ts";
+import { SeededRng } from "../util/random.ts";
 import type { AnyModel } from "./presets.ts";
 import type { Batch } from "./types.ts";
 

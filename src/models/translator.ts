@@ -13,7 +13,7 @@ import { crossEntropy } from "../nn/cross_entropy.ts";
 import { dropout } from "../nn/dropout.ts";
 import { Embedding } from "../nn/embedding.ts";
 import { normal, xavierUniform } from "../nn/init.ts";
-import { attentionBias, padBias } from "../nn/masks.ts";
+import { attentionBias, padBias, padMaskOf } from "../nn/masks.ts";
 import { SinusoidalPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
@@ -112,10 +112,17 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     );
   }
 
-  /** Encoder output `[B, S, d]` and the source pad mask `[B, S]` (1 = pad). */
-  encode(src: tf.Tensor, ctx: ForwardContext): { memory: tf.Tensor; pad: tf.Tensor } {
+  /**
+   * Encoder output `[B, S, d]` and the source pad mask `[B, S]` (1 = pad; default
+   * `src == padId`).
+   */
+  encode(
+    src: tf.Tensor,
+    ctx: ForwardContext,
+    srcPad?: tf.Tensor,
+  ): { memory: tf.Tensor; pad: tf.Tensor } {
     return tf.tidy(() => {
-      const pad = tf.cast(tf.equal(src, this.config.padId), "float32");
+      const pad = srcPad ?? tf.cast(tf.equal(src, this.config.padId), "float32");
       const memory = this.encoder.apply(this.embedTokens(src, ctx), {
         bias: attentionBias({ padMask: pad }),
         normMask: this.config.maskNorms ? pad : undefined,
@@ -124,11 +131,18 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     });
   }
 
-  /** Teacher-forced logits `[B, T, vocab]`. */
-  forward(src: tf.Tensor, tgtIn: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
+  /**
+   * Teacher-forced logits `[B, T, vocab]`; the pad masks (1 = pad) default to `ids == padId`.
+   */
+  forward(
+    src: tf.Tensor,
+    tgtIn: tf.Tensor,
+    ctx: ForwardContext,
+    pads: { src?: tf.Tensor; tgt?: tf.Tensor } = {},
+  ): tf.Tensor3D {
     return tf.tidy(() => {
-      const { memory, pad } = this.encode(src, ctx);
-      const tgtPad = tf.cast(tf.equal(tgtIn, this.config.padId), "float32");
+      const { memory, pad } = this.encode(src, ctx, pads.src);
+      const tgtPad = pads.tgt ?? tf.cast(tf.equal(tgtIn, this.config.padId), "float32");
       const h = this.decoder.apply(this.embedTokens(tgtIn, ctx), {
         bias: attentionBias({ padMask: tgtPad, causal: true }),
         memory,
@@ -139,13 +153,29 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     });
   }
 
-  /** Mean teacher-forced cross-entropy over non-pad target tokens. */
-  loss(batch: TranslateBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+  /**
+   * Teacher-forced logits `[B, T, vocab]` of a plain-data batch (`ctx` may carry an inference
+   * plan); pad masks are built from the ids on the CPU.
+   */
+  logits(
+    batch: Pick<TranslateBatch, "src" | "srcShape" | "tgtIn" | "tgtShape">,
+    ctx: ForwardContext = { training: false },
+  ): tf.Tensor3D {
     return tf.tidy(() => {
       const src = tf.tensor2d(batch.src, batch.srcShape, "int32");
       const tgtIn = tf.tensor2d(batch.tgtIn, batch.tgtShape, "int32");
+      return this.forward(src, tgtIn, ctx, {
+        src: padMaskOf(batch.src, batch.srcShape, this.config.padId),
+        tgt: padMaskOf(batch.tgtIn, batch.tgtShape, this.config.padId),
+      });
+    });
+  }
+
+  /** Mean teacher-forced cross-entropy over non-pad target tokens. */
+  loss(batch: TranslateBatch, ctx: ForwardContext, options: LossOptions = {}): tf.Scalar {
+    return tf.tidy(() => {
       const tgtOut = tf.tensor2d(batch.tgtOut, batch.tgtShape, "int32");
-      return crossEntropy(this.forward(src, tgtIn, ctx), tgtOut, {
+      return crossEntropy(this.logits(batch, ctx), tgtOut, {
         smoothing: options.labelSmoothing,
         ignoreIndex: this.config.padId,
       });

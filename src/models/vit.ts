@@ -134,20 +134,20 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
   forward(images: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
     return tf.tidy(() => {
       const b = images.shape[0];
-      const x = this.patchEmbed.apply(this.patchify(images));
+      const x = this.patchEmbed.apply(this.patchify(images), ctx);
       // A broadcasting add: its gradient is one reduction (tile's, and so broadcastTo's, is a
       // slice and an add per copy).
       const cls = tf.add(tf.zeros([b, 1, this.config.dim]), this.clsToken);
       const h = dropout(this.pos.apply(tf.concat([cls, x], 1)), this.config.dropout, ctx);
       const out = this.stack.apply(h, {}, ctx);
       const first = tf.reshape(tf.slice(out, [0, 0, 0], [b, 1, -1]), [b, this.config.dim]);
-      return this.head.apply(first) as tf.Tensor2D;
+      return this.head.apply(first, ctx) as tf.Tensor2D;
     });
   }
 
-  /** Inference logits for a plain-data batch. */
-  logits(batch: ImageClassifyBatch): tf.Tensor2D {
-    return tf.tidy(() => this.forward(this.#images(batch), { training: false }));
+  /** Inference logits for a plain-data batch (`ctx` may carry an inference plan). */
+  logits(batch: ImageClassifyBatch, ctx: ForwardContext = { training: false }): tf.Tensor2D {
+    return tf.tidy(() => this.forward(this.#images(batch), ctx));
   }
 
   /** Mean cross-entropy of the class logits. */

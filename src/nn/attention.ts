@@ -126,13 +126,16 @@ export class MultiHeadAttention {
     ctx: ForwardContext,
   ): tf.Tensor {
     return tf.tidy(() => {
-      const [q, k, v] = this.#project(x, inputs.memory);
+      const [q, k, v] = this.#project(x, inputs.memory, ctx);
       let dropMask: tf.Tensor | null = null;
       if (ctx.training && this.dropoutRate > 0) {
         const shape = [q.shape[0], q.shape[1], q.shape[2], k.shape[2]];
         dropMask = dropout(tf.ones(shape), this.dropoutRate, ctx);
       }
-      return this.out.apply(mergeHeads(attentionCore({ q, k, v, bias: inputs.bias, dropMask })));
+      return this.out.apply(
+        mergeHeads(attentionCore({ q, k, v, bias: inputs.bias, dropMask })),
+        ctx,
+      );
     });
   }
 
@@ -173,11 +176,11 @@ export class MultiHeadAttention {
     });
   }
 
-  #project(x: tf.Tensor, memory?: tf.Tensor): tf.Tensor4D[] {
-    if (this.kind === "self") return splitHeads(this.qkv!.apply(x), 3, this.heads);
+  #project(x: tf.Tensor, memory: tf.Tensor | undefined, ctx: ForwardContext): tf.Tensor4D[] {
+    if (this.kind === "self") return splitHeads(this.qkv!.apply(x, ctx), 3, this.heads);
     if (!memory) throw new UsageError("cross-attention needs a memory", "pass inputs.memory");
-    const [q] = splitHeads(this.q!.apply(x), 1, this.heads);
-    const [k, v] = splitHeads(this.kv!.apply(memory), 2, this.heads);
+    const [q] = splitHeads(this.q!.apply(x, ctx), 1, this.heads);
+    const [k, v] = splitHeads(this.kv!.apply(memory, ctx), 2, this.heads);
     return [q, k, v];
   }
 

@@ -9,7 +9,7 @@ import { normEntry } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { ActivationName } from "./activations.ts";
 import { type KeyValueCache, MultiHeadAttention } from "./attention.ts";
-import type { ForwardContext } from "./context.ts";
+import { type ForwardContext, runNorm } from "./context.ts";
 import { dropout } from "./dropout.ts";
 import { FeedForward } from "./feed_forward.ts";
 import type { Initializer } from "./init.ts";
@@ -228,18 +228,18 @@ export class TransformerBlock {
     });
   }
 
-  /** `[B, N, d]` → `[B, N, d]`. */
+  /** `[B, N, d]` → `[B, N, d]` (an inference plan in `ctx` may stand in for norms and weights). */
   apply(x: tf.Tensor, inputs: BlockInputs, ctx: ForwardContext): tf.Tensor {
     return tf.tidy(() => {
-      const normCall = { training: ctx.training, mask: inputs.normMask };
+      const norm = (n: Norm, t: tf.Tensor) => runNorm(n, t, ctx, inputs.normMask);
       const sub = (h: tf.Tensor, s: Sublayer, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor => {
         switch (this.placement) {
           case "pre":
-            return tf.add(h, dropout(f(s.norm.apply(h, normCall)), this.dropoutRate, ctx));
+            return tf.add(h, dropout(f(norm(s.norm, h)), this.dropoutRate, ctx));
           case "post":
-            return s.norm.apply(tf.add(h, dropout(f(h), this.dropoutRate, ctx)), normCall);
+            return norm(s.norm, tf.add(h, dropout(f(h), this.dropoutRate, ctx)));
           case "peri": {
-            const out = s.outNorm!.apply(f(s.norm.apply(h, normCall)), normCall);
+            const out = norm(s.outNorm!, f(norm(s.norm, h)));
             return tf.add(h, dropout(out, this.dropoutRate, ctx));
           }
         }

@@ -7,6 +7,7 @@ import type * as tf from "../tf.ts";
 import { constant, type Initializer, xavierUniform } from "./init.ts";
 import { type FusedActivation, linear } from "./linear.ts";
 import type { Scope } from "./scope.ts";
+import type { ForwardContext } from "./context.ts";
 
 /** Options of {@linkcode Dense}. */
 export interface DenseOptions {
@@ -59,8 +60,18 @@ export class Dense {
     this.#inputGrad = options.inputGrad ?? true;
   }
 
-  /** Applies the layer to `x` (`[…, in]` → `[…, out]`). */
-  apply(x: tf.Tensor): tf.Tensor {
+  /**
+   * Applies the layer to `x` (`[…, in]` → `[…, out]`); an inference plan in `ctx` may stand in
+   * folded weights for its own.
+   */
+  apply(x: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
+    const folded = ctx?.plan?.linear(this);
+    if (folded) {
+      return linear(x, folded.kernel, folded.bias, {
+        activation: folded.activation,
+        inputGrad: false,
+      });
+    }
     return linear(x, this.kernel as tf.Tensor2D, this.bias as tf.Tensor1D | null, {
       activation: this.activation,
       inputGrad: this.#inputGrad,

@@ -6,7 +6,7 @@
  */
 import * as tf from "../tf.ts";
 import type { ForwardContext } from "./context.ts";
-import type { SeededRng } from "./rng.ts";
+import type { SeededRng } from "../util/random.ts";
 import { UsageError } from "../util/errors.ts";
 
 /**

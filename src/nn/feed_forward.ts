@@ -60,9 +60,9 @@ export class FeedForward {
 
   /** `[…, d]` → `[…, d]`. */
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
-    let h = this.fc1.apply(x);
+    let h = this.fc1.apply(x, ctx);
     if (this.activation !== "relu") h = activate(h, this.activation);
-    return this.fc2.apply(dropout(h, this.dropoutRate, ctx));
+    return this.fc2.apply(dropout(h, this.dropoutRate, ctx), ctx);
   }
 
   /** Multiply-accumulates of one forward over `tokens` positions. */

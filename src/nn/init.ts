@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { SeededRng } from "./rng.ts";
+import type { SeededRng } from "../util/random.ts";
 
 /** Fills a new array of `size` values for a tensor of `shape`. */
 export type Initializer = (shape: readonly number[], rng: SeededRng) => Float32Array;

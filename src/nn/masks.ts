@@ -77,3 +77,23 @@ export function attentionBias(
     return pad ? tf.add(pad, c) as tf.Tensor4D : c;
   });
 }
+
+/**
+ * The pad mask `[B, N]` (1 = padding) of plain-data token ids, built on the CPU (the ids are at
+ * hand): tfjs-webgpu 4.22 in Deno mishandles `cast(equal(ids, pad), "float32")` masks in some
+ * graphs (an encoder's mean pooling read back zeros on fresh weights).
+ *
+ * @example
+ * ```ts
+ * import { padMaskOf } from "@normbench/normbench";
+ * const m = padMaskOf(Int32Array.of(5, 7, 0, 0), [2, 2], 0);
+ * console.assert(m.dataSync().join() === "0,0,1,1");
+ * ```
+ */
+export function padMaskOf(
+  ids: ArrayLike<number>,
+  shape: [number, number],
+  padId: number,
+): tf.Tensor2D {
+  return tf.tensor2d(Float32Array.from(ids, (t) => (t === padId ? 1 : 0)), shape);
+}

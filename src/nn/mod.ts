@@ -16,7 +16,6 @@
  *
  * @module
  */
-export * from "./rng.ts";
 export * from "./init.ts";
 export * from "./scope.ts";
 export * from "./context.ts";

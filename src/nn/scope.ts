@@ -8,7 +8,7 @@ import * as tf from "../tf.ts";
 import { createNorm } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { Initializer } from "./init.ts";
-import { hashSeed, SeededRng } from "./rng.ts";
+import { hashSeed, SeededRng } from "../util/random.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** Variables by path name, trainable parameters and state alike. */

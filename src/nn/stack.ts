@@ -15,7 +15,7 @@ import {
   TransformerBlock,
 } from "./block.ts";
 import type { KeyValueCache } from "./attention.ts";
-import type { ForwardContext } from "./context.ts";
+import { type ForwardContext, runNorm } from "./context.ts";
 import type { Scope } from "./scope.ts";
 
 /** Options of {@linkcode TransformerStack}: a block's options with the model's placement. */
@@ -72,9 +72,7 @@ export class TransformerStack {
     return tf.tidy(() => {
       let h = x;
       for (const block of this.blocks) h = block.apply(h, inputs, ctx);
-      return this.finalNorm
-        ? this.finalNorm.apply(h, { training: ctx.training, mask: inputs.normMask })
-        : h;
+      return this.finalNorm ? runNorm(this.finalNorm, h, ctx, inputs.normMask) : h;
     });
   }
 

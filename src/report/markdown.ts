@@ -4,11 +4,11 @@
  * @module
  */
 import { mean, std } from "../metrics/stats.ts";
-import type { SuiteResultFile } from "../suite/result_file.ts";
+import type { SuiteResultFile } from "../results/result_file.ts";
 import type { ClaimOutcome } from "./verdict.ts";
 import { evaluateClaim, holmAdjust, referenceStatus } from "./verdict.ts";
 import { collapseCount, groupRuns, metricValues, selectRuns } from "./select.ts";
-import type { RunRecord, TableSpec, Verdict } from "../suite/types.ts";
+import type { RunRecord, TableSpec, Verdict } from "../results/types.ts";
 
 /**
  * Plain statement of what our scale can and cannot say, printed once in the overview.

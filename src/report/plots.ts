@@ -5,7 +5,7 @@
  * @module
  */
 import { mean, std, wilsonInterval } from "../metrics/stats.ts";
-import type { PlotSpec, RunRecord } from "../suite/types.ts";
+import type { PlotSpec, RunRecord } from "../results/types.ts";
 import { groupRuns, metricValues, selectRuns } from "./select.ts";
 import type { VegaLiteSpec } from "./svg.ts";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Labels, RunRecord, Selector } from "../suite/types.ts";
+import type { Labels, RunRecord, Selector } from "../results/types.ts";
 
 /**
  * True when `labels` has every entry of `selector`.

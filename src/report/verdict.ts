@@ -20,7 +20,7 @@ import {
   runsNeeded,
   std,
 } from "../metrics/stats.ts";
-import type { ClaimSpec, Reference, RunRecord, Selector, Verdict } from "../suite/types.ts";
+import type { ClaimSpec, Reference, RunRecord, Selector, Verdict } from "../results/types.ts";
 import { collapseCount, selectRuns } from "./select.ts";
 
 /** A side of a claim in numbers. */

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { isSafeSuiteName, parseResultFile, type SuiteResultFile } from "../suite/result_file.ts";
+import { isSafeSuiteName, parseResultFile, type SuiteResultFile } from "../results/result_file.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { overviewMarkdown, SCALE_CAVEAT, suiteMarkdown } from "./markdown.ts";
-import { HEADLINE_PROFILE, PROFILE_NAMES } from "../suite/types.ts";
+import { HEADLINE_PROFILE, PROFILE_NAMES } from "../results/types.ts";
 import { plotSpec } from "./plots.ts";
 import { renderSvg } from "./svg.ts";
 

@@ -4,8 +4,9 @@
  * @module
  */
 import { UsageError } from "../util/errors.ts";
-import { isSafeSuiteName } from "./result_file.ts";
-import { PROFILE_NAMES, type ProfileName, type Suite } from "./types.ts";
+import { isSafeSuiteName } from "../results/result_file.ts";
+import { PROFILE_NAMES, type ProfileName } from "../results/types.ts";
+import type { Suite } from "./types.ts";
 
 const SUITES = new Map<string, Suite>();
 

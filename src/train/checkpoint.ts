@@ -7,7 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import type { NamedVariables } from "../nn/scope.ts";
-import type { SeededRngState } from "../nn/rng.ts";
+import type { SeededRngState } from "../util/random.ts";
 import type { OptimizerState } from "./optimizer.ts";
 import { UsageError } from "../util/errors.ts";
 

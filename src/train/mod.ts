@@ -23,8 +23,3 @@ export * from "./checkpoint.ts";
 export * from "./throughput.ts";
 export * from "./train.ts";
 export * from "./run.ts";
-export * from "./bench_train.ts";
-export * from "./bench_pool.ts";
-export * from "./bench_pool_task.ts";
-export * from "./pool.ts";
-export type { PoolTaskContext, PoolTaskFunction } from "./pool_worker.ts";

@@ -7,7 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import type { Batch, Model } from "../models/types.ts";
-import { hashSeed, SeededRng } from "../nn/rng.ts";
+import { hashSeed, SeededRng } from "../util/random.ts";
 import { traceMatMuls } from "../nn/linear.ts";
 import { captureVariables, type Checkpoint, restoreVariables } from "./checkpoint.ts";
 import {

@@ -1,0 +1,171 @@
+/**
+ * The training benchmark: times full training updates of a preset (after warm-up, several
+ * repeats, median) and compares the model's effective FLOP/s with the backend's plain matmul
+ * FLOP/s measured in the same process at the model's own matrix shapes.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { describeBackend } from "../backend/backend.ts";
+import { traceMatMuls } from "../nn/linear.ts";
+import { createModel, type ModelSpec } from "../models/presets.ts";
+import { syntheticBatch } from "../models/synthetic.ts";
+import type { Batch, Model, ModelKind } from "../models/types.ts";
+import { MatMulReference } from "../train/throughput.ts";
+import { batchSize, Trainer } from "../train/train.ts";
+
+/** One benchmark configuration. */
+export interface BenchTrainCase {
+  /** Model kind. */
+  model: ModelKind;
+  /** Preset (default `small`). */
+  preset?: string;
+  /** Norm name. */
+  norm: string;
+  /** Placement (default `pre`). */
+  placement?: string;
+  /** Batch size (default: 64 for ViT, 32 otherwise). */
+  batch?: number;
+  /** Tokens per sequence for text models (default: the model's maxLen, at most 64; 32 for the translator). */
+  seq?: number;
+  /** Untimed updates first (default 5). */
+  warmup?: number;
+  /** Timed updates (default 20). */
+  repeats?: number;
+}
+
+/** One row of the benchmark (plain data, printed as JSON). */
+export interface BenchTrainRow {
+  /** Model kind. */
+  model: ModelKind;
+  /** Preset. */
+  preset: string;
+  /** Norm. */
+  norm: string;
+  /** Placement. */
+  placement: string;
+  /** Backend. */
+  backend: string;
+  /** Samples per update. */
+  batch: number;
+  /** Tokens per update (positions through the model; images: patches + class token). */
+  tokens: number;
+  /** Trainable parameters. */
+  parameters: number;
+  /** Analytic FLOPs of one update (matrix products, forward + backward). */
+  flopsPerStep: number;
+  /** Median ms per update. */
+  msPerStep: number;
+  /** 25th and 75th percentile ms per update. */
+  msIqr: [number, number];
+  /** Samples per second at the median. */
+  samplesPerSec: number;
+  /** flopsPerStep / median time, GFLOP/s. */
+  effectiveGflops: number;
+  /**
+   * The backend's plain 2-D matmul GFLOP/s at the model's forward shapes: the median of passes
+   * interleaved with the timed updates.
+   */
+  matmulGflops: number;
+  /** Which products the matmul reference timed. */
+  matmulShapes: string;
+  /** effectiveGflops / matmulGflops. */
+  ratio: number;
+}
+
+function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
+  switch (batch.kind) {
+    case "image": {
+      const c = model.config as { imageSize: number; patch: number };
+      return batch.shape[0] * ((c.imageSize / c.patch) ** 2 + 1);
+    }
+    case "translate":
+      return batch.srcShape[0] * (batch.srcShape[1] + batch.tgtShape[1]);
+    case "lm":
+      return batch.shape[0] * (batch.shape[1] - 1);
+    default:
+      return batch.shape[0] * batch.shape[1];
+  }
+}
+
+/**
+ * Runs one benchmark case on the current backend.
+ *
+ * @example
+ * ```ts
+ * import { benchTrain, initBackend } from "@normbench/normbench";
+ * await initBackend("wasm");
+ * const row = await benchTrain({ model: "vit", preset: "tiny", norm: "ln", warmup: 1, repeats: 2 });
+ * console.assert(row.msPerStep > 0 && row.ratio > 0);
+ * ```
+ */
+export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
+  const spec: ModelSpec = {
+    model: c.model,
+    preset: c.preset ?? "small",
+    norm: c.norm,
+    placement: c.placement ?? "pre",
+  };
+  const model = createModel(spec);
+  const batch = syntheticBatch(model, {
+    batch: c.batch ?? (c.model === "vit" ? 64 : 32),
+    seq: c.seq,
+    seed: 1,
+  });
+  const warmup = c.warmup ?? 5;
+  const repeats = c.repeats ?? 20;
+  const shapes = traceMatMuls(() => model.loss(batch as never, { training: false }));
+  const reference = new MatMulReference(shapes);
+  const trainer = new Trainer(model as Model<unknown, Batch>, {
+    steps: warmup + repeats,
+    optimizer: { kind: "adamw", lr: 1e-4, weightDecay: 0.01 },
+    clipNorm: 1,
+  });
+  // Updates and reference passes alternate, so that both see the same machine load.
+  const times: number[] = [];
+  const speeds: number[] = [];
+  try {
+    for (let i = 0; i < 2; i++) await reference.sample();
+    for (let step = 1; step <= warmup + repeats; step++) {
+      const t0 = performance.now();
+      await trainer.update(batch as never, step);
+      if (step > warmup) {
+        times.push(performance.now() - t0);
+        speeds.push(await reference.sample());
+      }
+    }
+  } finally {
+    trainer.dispose();
+    reference.dispose();
+  }
+  speeds.sort((a, b) => a - b);
+  const matmulGflops = speeds[Math.floor(speeds.length / 2)];
+  const distinct = [...new Set(shapes.map((s) => s.join("x")))]
+    .map((k) => `${k}×${shapes.filter((s) => s.join("x") === k).length}`).join(", ");
+  const flopsPerStep = model.trainingFlops(batch as never);
+  times.sort((a, b) => a - b);
+  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const ms = q(0.5);
+  const effectiveGflops = flopsPerStep / ms / 1e6;
+  const row: BenchTrainRow = {
+    model: c.model,
+    preset: spec.preset,
+    norm: c.norm,
+    placement: spec.placement!,
+    backend: describeBackend()?.name ?? tf.getBackend(),
+    batch: batchSize(batch),
+    tokens: tokensOf(batch, model),
+    parameters: model.parameterCount(),
+    flopsPerStep,
+    msPerStep: ms,
+    msIqr: [q(0.25), q(0.75)],
+    samplesPerSec: batchSize(batch) / (ms / 1000),
+    effectiveGflops,
+    matmulGflops,
+    matmulShapes: `the model's 2-D forward products [m,k]·[k,n] (right operand reused), each as ` +
+      `often as the model runs it: ${distinct}`,
+    ratio: effectiveGflops / matmulGflops,
+  };
+  model.dispose();
+  return row;
+}

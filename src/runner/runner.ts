@@ -1,0 +1,248 @@
+/**
+ * The runner: turns a suite's grid into finished, cached run records.
+ *
+ * It owns scheduling (an executor with N slots; `exclusive` runs alone), the cache (one file per
+ * run, keyed by a hash of task, input, backend and code version, written atomically), resume (a
+ * killed run leaves only whole files; the next call skips every cached run), sharding and
+ * progress. Suites only describe.
+ *
+ * @module
+ */
+import type { BackendName } from "../backend/backend.ts";
+import { readJsonIfValid, removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
+import { hashJson } from "./hash.ts";
+import { computeCodeVersion, externalModuleHash } from "./provenance.ts";
+import { selectShard } from "./shard.ts";
+import type { Shard } from "../results/types.ts";
+import type { Executor } from "./executor.ts";
+import { type ProgressView, silentProgress } from "./progress.ts";
+import type { Json, ProfileName, RunChoice, RunRecord } from "../results/types.ts";
+import type { RunSpec, Suite } from "../suite/types.ts";
+
+/** Options of {@linkcode runSuite}. */
+export interface RunSuiteOptions {
+  /** Which profile's grid to run. */
+  profile: ProfileName;
+  /** The backend the runs use (resolved name, part of the cache key). */
+  backend: BackendName;
+  /** Runs the tasks. */
+  executor: Executor;
+  /** Directory of the run cache (one JSON file per finished run). */
+  cacheDir: string;
+  /** Only this shard of the grid. */
+  shard?: Shard;
+  /** Progress display (default: none). */
+  progress?: ProgressView;
+  /** Ignore cached runs (they are overwritten). */
+  fresh?: boolean;
+}
+
+/** What {@linkcode runSuite} returns. */
+export interface SuiteRun {
+  /** The grid's run ids (whole grid, all shards), in the suite's order. */
+  expected: string[];
+  /** Finished records of this shard, in the suite's order. */
+  records: RunRecord[];
+  /** How many came from the cache. */
+  cached: number;
+  /** Runs that threw: id and message. They are not cached. */
+  failures: { id: string; error: string }[];
+  /** Wall time of this call in ms. */
+  wallMs: number;
+}
+
+/**
+ * The cache key of a run: task (module file name and export), input, backend, code version and,
+ * for a task module outside the package, the hash of its source and its local imports.
+ *
+ * @example
+ * ```ts
+ * import { runHash } from "@normbench/normbench";
+ * const spec = { id: "a", labels: {}, task: { module: "file:///x/t.ts", export: "run" }, input: { seed: 1 }, cost: 1 };
+ * console.assert((await runHash(spec, "wasm")).length === 64);
+ * ```
+ */
+export async function runHash(spec: RunSpec, backend: BackendName): Promise<string> {
+  const file = spec.task.module.slice(spec.task.module.lastIndexOf("/") + 1);
+  // A task module outside this package (brought in with --import) is hashed with the local
+  // modules it imports, so editing it never reuses a stale result.
+  const external = await externalModuleHash(spec.task.module);
+  return hashJson({
+    task: `${file}#${spec.task.export}`,
+    input: spec.input,
+    backend,
+    code: await computeCodeVersion(),
+    ...(external ? { module: external } : {}),
+  });
+}
+
+function cachePath(cacheDir: string, suite: string, hash: string): string {
+  return `${cacheDir}/${suite}/${hash}.json`;
+}
+
+/**
+ * Runs (or resumes) a suite's grid for one profile and returns every finished record. Cached
+ * runs are not redone; each newly finished run is cached at once, so a killed call loses at
+ * most the runs in flight. A run that throws is reported in `failures` and not cached. Runs
+ * decided by other runs (`decidedBy`) start as soon as those finished; their input — and so
+ * their cache key — is known only then. Two runs with the same task and input share one cached
+ * result, whatever their ids.
+ *
+ * @example
+ * ```ts
+ * import { runSuite } from "@normbench/normbench";
+ * console.assert(typeof runSuite === "function");
+ * ```
+ */
+export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<SuiteRun> {
+  const start = performance.now();
+  const grid = suite.runs(options.profile);
+  const ids = new Set<string>();
+  for (const spec of grid) {
+    if (ids.has(spec.id)) throw new Error(`suite ${suite.name}: duplicate run id '${spec.id}'`);
+    ids.add(spec.id);
+  }
+  const specs = options.shard ? selectShard(grid, options.shard) : grid;
+  await removeDeadTemporaries(`${options.cacheDir}/${suite.name}`);
+  const byId = new Map(specs.map((s) => [s.id, s]));
+  const inputs = new Map<string, { input: Json; hash: string; choice?: RunChoice }>();
+  const done = new Map<string, RunRecord>();
+  const failures: { id: string; error: string }[] = [];
+  let cached = 0;
+
+  const lookup = async (spec: RunSpec, hash: string): Promise<RunRecord | null> => {
+    if (options.fresh) return null;
+    const record = await readJsonIfValid<RunRecord>(cachePath(options.cacheDir, suite.name, hash));
+    if (!record || record.hash !== hash || !record.output) return null;
+    // the same task and input under another id (a tuning run that is also a measured one)
+    return { ...record, id: spec.id, labels: spec.labels };
+  };
+  /** Fixes the input and hash of `spec` (deciding it if needed); true when it is cached. */
+  const resolve = async (spec: RunSpec): Promise<boolean> => {
+    let input = spec.input;
+    let choice: RunChoice | undefined;
+    if (spec.decidedBy) {
+      const decided = spec.decidedBy.decide(spec.decidedBy.runs.map((id) => done.get(id)!));
+      input = decided.input;
+      choice = decided.choice;
+    }
+    const hash = await runHash({ ...spec, input }, options.backend);
+    inputs.set(spec.id, { input, hash, choice });
+    const record = await lookup(spec, hash);
+    if (record) {
+      done.set(spec.id, choice ? { ...record, input, choice } : record);
+      cached++;
+      return true;
+    }
+    return false;
+  };
+  const depsDone = (spec: RunSpec) => (spec.decidedBy?.runs ?? []).every((d) => done.has(d));
+  const depFailed = (spec: RunSpec) =>
+    (spec.decidedBy?.runs ?? []).some((d) => failures.some((f) => f.id === d));
+
+  // Resolve everything that can be resolved now (cache hits may make more runs decidable).
+  const unresolved = new Set(specs.map((s) => s.id));
+  const ready: RunSpec[] = [];
+  const view = options.progress ?? silentProgress;
+  let started = false;
+  const settle = async () => {
+    for (let moved = true; moved;) {
+      moved = false;
+      for (const id of [...unresolved]) {
+        const spec = byId.get(id)!;
+        if (depFailed(spec)) {
+          unresolved.delete(id);
+          failures.push({ id, error: `a run it is decided by failed (${spec.decidedBy!.runs})` });
+          moved = true;
+        } else if (depsDone(spec)) {
+          unresolved.delete(id);
+          if (await resolve(spec)) {
+            moved = true;
+            // a decided run whose input was run already (the chosen tuning run): done now
+            if (started) view.runFinished(id, false);
+          } else ready.push(spec);
+        }
+      }
+    }
+  };
+  await settle();
+  const pendingCost = specs.filter((s) => !done.has(s.id)).reduce((a, s) => a + s.cost, 0);
+  const progress = view;
+  progress.start(suite.name, specs.length - done.size, done.size, pendingCost);
+  started = true;
+
+  const execute = async (spec: RunSpec) => {
+    progress.runStarted(spec.id);
+    const { input, hash, choice } = inputs.get(spec.id)!;
+    try {
+      const result = await options.executor.run(
+        spec.task,
+        input,
+        (d, t) => progress.runProgress(spec.id, d, t),
+      );
+      const record: RunRecord = {
+        id: spec.id,
+        labels: spec.labels,
+        input,
+        hash,
+        output: result.output,
+        wallMs: Math.round(result.wallMs),
+        backend: result.backend,
+        finishedAt: new Date().toISOString(),
+        ...(choice ? { choice } : {}),
+      };
+      await writeFileAtomic(
+        cachePath(options.cacheDir, suite.name, hash),
+        JSON.stringify(record),
+      );
+      done.set(spec.id, record);
+      progress.runFinished(spec.id, false);
+    } catch (err) {
+      failures.push({ id: spec.id, error: (err as Error)?.stack ?? String(err) });
+      progress.runFinished(spec.id, true);
+    }
+    await settle();
+  };
+
+  // Exclusive runs (timing) go alone, first; the rest fill every slot, largest first.
+  const exclusive = ready.filter((s) => s.exclusive);
+  for (const spec of exclusive) {
+    ready.splice(ready.indexOf(spec), 1);
+    await execute(spec);
+  }
+  let inFlight = 0;
+  let wake: (() => void) | null = null;
+  const lanes = Array.from({ length: Math.max(1, options.executor.slots) }, async () => {
+    while (true) {
+      ready.sort((a, b) => b.cost - a.cost);
+      const spec = ready.shift();
+      if (spec) {
+        inFlight++;
+        await execute(spec);
+        inFlight--;
+        const w = wake;
+        wake = null;
+        w?.();
+        continue;
+      }
+      if (inFlight === 0) break;
+      await new Promise<void>((r) => {
+        const previous = wake;
+        wake = () => {
+          previous?.();
+          r();
+        };
+      });
+    }
+  });
+  await Promise.all(lanes);
+  progress.stop();
+
+  return {
+    expected: grid.map((s) => s.id),
+    records: specs.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!),
+    cached,
+    failures,
+    wallMs: performance.now() - start,
+  };
+}
