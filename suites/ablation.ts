@@ -8,7 +8,7 @@ import type { ProfileName } from "../src/results/types.ts";
 import type { Suite } from "../src/suite/types.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
 import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";
-import { completionCheck, unPhaseCheck } from "./checks.ts";
+import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("image_classification.ts", "trainImageClassifier");
 
@@ -119,7 +119,7 @@ export const ablationSuite: Suite = {
       logY: true,
     },
   ],
-  checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
+  checks: (records) => [...normChecks(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
     `**This profile (${profile}).** ${pick(STEPS, profile)} updates of 64 images per run, ` +

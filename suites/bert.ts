@@ -18,7 +18,7 @@ import {
   tunedGrid,
   versus,
 } from "./common.ts";
-import { completionCheck, unPhaseCheck } from "./checks.ts";
+import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("sentence_classification.ts", "trainSentenceClassifier");
 const ACCURACY = { key: "test_accuracy", higherIsBetter: true };
@@ -206,7 +206,7 @@ export const bertSuite: Suite = {
       reference: { value: REFERENCE, label: `LN reference ${REFERENCE}%` },
     },
   ).map((p) => ({ ...p, facetBy: "setting" })),
-  checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
+  checks: (records) => [...normChecks(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
     `**This profile (${profile}).** ${pick(STEPS, profile)} updates of 32 sentences (` +

@@ -4,36 +4,25 @@
  * @module
  */
 import type { CheckResult, RunRecord } from "../src/results/types.ts";
+import type { SummaryValue } from "../src/norms/entry.ts";
+import { NORM_NAMES, normEntry } from "../src/norms/registry.ts";
 
 /**
- * UN's windowed phase actually ran in every UN run: its step counter passed the (scaled)
- * warm-up, so the geometric-mean statistic, the gradient window and (where enabled) outlier
- * filtration were in use; reports the steps after warm-up and the outlier skips.
+ * Each norm's own checks on its runs, from its registry entry (e.g. UN: its windowed phase
+ * actually ran — the step counter passed the scaled warm-up — with the steps after warm-up and
+ * the outlier skips). A run is passed to its norm's check when it recorded the norm's summary
+ * (`notes[<norm name>]`).
  */
-export function unPhaseCheck(records: RunRecord[]): CheckResult[] {
-  const un = records.filter((r) => r.labels.norm === "un" && r.output.notes?.un);
-  if (un.length === 0) return [];
-  const phases = un.map((r) =>
-    r.output.notes!.un as {
-      stepsAfterWarmup: number;
-      skips: number;
-      layers: number;
-      unused?: number;
-    }
-  );
-  const unused = Math.max(0, ...phases.map((p) => p.unused ?? 0));
-  const after = phases.map((p) => p.stepsAfterWarmup);
-  const skips = phases.map((p) => p.skips);
-  const warmups = un.map((r) => (r.output.notes!.normOptions as Record<string, number>)?.warmup);
-  return [{
-    check: "UN left its warm-up: the windowed statistic and gradient window were in use",
-    ok: after.every((a) => a > 0),
-    detail:
-      `${un.length} UN runs; scaled warm-up ${Math.min(...warmups)}–${Math.max(...warmups)} ` +
-      `steps; steps after warm-up per run ${Math.min(...after)}–${Math.max(...after)}; outlier ` +
-      `skips (summed over layers) ${Math.min(...skips)}–${Math.max(...skips)} per run` +
-      (unused ? `; ${unused} UN layer(s) per run never ran in training (e.g. an unused head)` : ""),
-  }];
+export function normChecks(records: RunRecord[]): CheckResult[] {
+  return NORM_NAMES.flatMap((name) => {
+    const { check } = normEntry(name);
+    const runs = records.filter((r) => r.labels.norm === name && r.output.notes?.[name]);
+    if (!check || runs.length === 0) return [];
+    return check(runs.map((r) => ({
+      summary: r.output.notes![name] as Record<string, SummaryValue>,
+      options: (r.output.notes!.normOptions ?? {}) as Record<string, unknown>,
+    })));
+  });
 }
 
 /** Every run finished all its steps or recorded why it stopped. */

@@ -18,7 +18,7 @@ import {
   tunedGrid,
   versus,
 } from "./common.ts";
-import { completionCheck, unPhaseCheck } from "./checks.ts";
+import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("language_model.ts", "trainLanguageModel");
 /** Claims are decided on log perplexity per token (nats): linear perplexity is too skewed. */
@@ -179,7 +179,7 @@ export const lmSuite: Suite = {
       logY: true,
     },
   ).map((p) => ({ ...p, facetBy: "setting" })),
-  checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
+  checks: (records) => [...normChecks(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
     `**This profile (${profile}).** ${pick(STEPS, profile)} updates of 16 × 64 tokens, ` +

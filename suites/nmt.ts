@@ -18,7 +18,7 @@ import {
   tunedGrid,
   versus,
 } from "./common.ts";
-import { completionCheck, unPhaseCheck } from "./checks.ts";
+import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("translation.ts", "trainTranslator");
 const BLEU = { key: "bleu", higherIsBetter: true };
@@ -217,7 +217,7 @@ export const nmtSuite: Suite = {
     },
     { curve: "valid_loss", title: "Validation loss", axis: "validation loss" },
   ).map((p) => ({ ...p, groupBy: "norm", facetBy: "setting" })),
-  checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
+  checks: (records) => [...normChecks(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
     `**This profile (${profile}).** ${pick(STEPS, profile)} updates, ${pick(SEEDS, profile)} ` +

@@ -18,7 +18,7 @@ import {
   tunedGrid,
   versus,
 } from "./common.ts";
-import { completionCheck, unPhaseCheck } from "./checks.ts";
+import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("image_classification.ts", "trainImageClassifier");
 const ACCURACY = { key: "test_accuracy", higherIsBetter: true };
@@ -185,7 +185,7 @@ export const vitSuite: Suite = {
       reference: { value: REFERENCE, label: `LN reference ${REFERENCE}%` },
     },
   ),
-  checks: (records) => [...unPhaseCheck(records), completionCheck(records)],
+  checks: (records) => [...normChecks(records), completionCheck(records)],
   notes: (profile) => [
     SCALING_RULE,
     `**This profile (${profile}).** ${pick(STEPS, profile)} updates of batch ${

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
-import { createNorm, NORM_NAMES, normEntry } from "../src/norms/registry.ts";
+import {
+  createNorm,
+  NORM_NAMES,
+  normEntry,
+  resolveNorm,
+  scaledNormOptions,
+} from "../src/norms/registry.ts";
 import type { Norm } from "../src/norms/types.ts";
 import { UsageError } from "../src/util/errors.ts";
 import { relErr, values } from "./helpers.ts";
@@ -99,6 +105,66 @@ Deno.test("registry: defaults are the papers' constants, not tfjs layer defaults
   assert.equal(un.compensationStart.default, 1000);
   assert.equal(normEntry("pn").options.warmup.default, 10000);
   assert.equal(normEntry("dyt").options.alphaInit.default, 0.5);
+});
+
+Deno.test("registry: a name resolves once into a factory with the model's defaults", () => {
+  const pn = resolveNorm("pn", { warmup: 7 }, { heads: 4 });
+  assert.equal(pn.name, "pn");
+  assert.equal(pn.options.groups, 4, "PowerNorm's groups = heads");
+  assert.equal(pn.options.warmup, 7);
+  assert.equal(pn.options.alphaFwd, 0.9, "the entry's defaults fill the rest");
+  assert.equal(resolveNorm("pn", { groups: 2 }, { heads: 4 }).options.groups, 2, "given wins");
+  assert.equal(resolveNorm("pn", { groups: undefined }, { heads: 4 }).options.groups, 4);
+  assert.equal(resolveNorm("pn").options.groups, 1, "no model: the entry's default");
+  assert.equal(resolveNorm("ln", {}, { heads: 4 }).options.groups, undefined);
+  const [a, b] = [pn.create(8), pn.create(8)];
+  assert.notEqual(a, b);
+  assert.deepEqual(a.options, b.options);
+  a.dispose();
+  b.dispose();
+  assert.throws(() => resolveNorm("pm", {}, { heads: 4 }), /unknown norm 'pm'/);
+  assert.throws(() => resolveNorm("ln", { warmup: 4 }), /norm 'ln' has no option 'warmup'/);
+});
+
+Deno.test("registry: step-count options scale with the run by each norm's own rule", () => {
+  const iwslt = { steps: 2000, scheduleWarmup: 100, sourceUpdates: 100_000 };
+  const imagenet = { steps: 6000, scheduleWarmup: 200, sourceUpdates: 750_000 };
+  assert.deepEqual(scaledNormOptions("un", iwslt), { warmup: 80, compensationStart: 20 });
+  assert.deepEqual(scaledNormOptions("un", imagenet), { warmup: 32, compensationStart: 8 });
+  assert.deepEqual(scaledNormOptions("pn", iwslt), { warmup: 100 });
+  assert.deepEqual(scaledNormOptions("repbn", iwslt), { decaySteps: 2000 });
+  assert.deepEqual(scaledNormOptions("repbn", { ...iwslt, steps: 0 }), { decaySteps: 1 });
+  assert.deepEqual(scaledNormOptions("un", iwslt, { warmup: 5 }), {
+    warmup: 5,
+    compensationStart: 20,
+  });
+  for (const name of ["ln", "rms", "bn", "dyt", "none"]) {
+    assert.deepEqual(scaledNormOptions(name, iwslt, { x: 1 }), { x: 1 }, name);
+  }
+});
+
+Deno.test("registry: UN summarises its phase and checks that every run left warm-up", () => {
+  const un = normEntry("un");
+  const counters = { "a/iters": 100, "a/skipCount": 3, "b/iters": 90, "b/skipCount": 1 };
+  const phase = un.summarize!(counters, { warmup: 40 });
+  assert.deepEqual(phase, { layers: 2, unused: 0, minIters: 90, stepsAfterWarmup: 50, skips: 4 });
+  const stuck = un.summarize!({ ...counters, "mlm/iters": 0 }, { warmup: 95 });
+  assert.deepEqual([stuck.unused, stuck.stepsAfterWarmup], [1, 0]);
+  const [ok] = un.check!([{ summary: phase, options: { warmup: 40 } }]);
+  assert.equal(ok.ok, true);
+  assert.match(
+    ok.detail,
+    /1 UN runs; scaled warm-up 40–40 steps; steps after warm-up per run 50–50/,
+  );
+  const [bad] = un.check!([
+    { summary: phase, options: { warmup: 40 } },
+    { summary: stuck, options: { warmup: 95 } },
+  ]);
+  assert.equal(bad.ok, false);
+  assert.match(bad.detail, /1 UN layer\(s\) per run never ran in training/);
+  for (const name of NORM_NAMES.filter((n) => n !== "un")) {
+    assert.equal(normEntry(name).check, undefined, `${name} has no check`);
+  }
 });
 
 Deno.test("state travels with the variables: a copy infers and trains exactly like the original", async () => {

@@ -6,6 +6,7 @@ import { claimOutcomes } from "../src/report/markdown.ts";
 
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const TOY = new URL("./fixtures/toy_suite.ts", import.meta.url).pathname;
+const TYPO = new URL("./fixtures/typo_suite.ts", import.meta.url).pathname;
 
 function command(args: string[], env: Record<string, string> = {}): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
@@ -329,6 +330,10 @@ Deno.test("runner: unknown suite or profile and bad flags are one-line errors th
         /^normbench: cannot import \.\/no\/such\/module\.ts/,
       ],
       [["reproduce", "--profiles", "quick"], /^normbench: unknown option '--profiles'/],
+      [
+        ["reproduce", "typo", "--import", TYPO],
+        /^normbench: unknown norm 'lnn' in run 'lnn\/seed0' of suite 'typo' \(profile smoke\) \(use one of: ln, rms, /,
+      ],
       [
         ["merge", "--out", `${dir}/out`, `${dir}/nothing.json`],
         /^normbench: shard file .*nothing\.json does not exist/,

@@ -82,6 +82,8 @@ export async function importModules(specifiers: string[]): Promise<void> {
     try {
       await import(url);
     } catch (err) {
+      // A suite the module registers that is itself wrong (e.g. an unknown norm) says so.
+      if (err instanceof UsageError) throw err;
       throw new UsageError(
         `cannot import ${spec}: ${(err as Error).message.split("\n")[0]}`,
         "pass a module that calls registerSuite()",

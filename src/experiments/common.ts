@@ -1,10 +1,11 @@
 /**
- * What every experiment shares: the scaling rule for step-count constants, turning a training
- * result into a run output, and the UN phase record.
+ * What every experiment shares: step-count scaling from the source recipe, turning a training
+ * result into a run output, and the norm's own summary of its counters.
  *
  * @module
  */
 import type { AnyModel } from "../models/presets.ts";
+import { normScalingRules, resolveNorm, scaledNormOptions } from "../norms/registry.ts";
 import type { TrainResult } from "../train/train.ts";
 import type { Json, RunOutput, SeriesPoint } from "../results/types.ts";
 
@@ -34,34 +35,28 @@ export interface ExperimentHooks {
 export type SourceRecipe = "iwslt" | "imagenet";
 
 /**
- * The length of each source recipe, in updates, with the step-count constants the authors use
- * in it: IWSLT14 (UN's and PowerNorm's fairseq runs: 100k updates, UN's T_w 4000 — 4% —, its
- * gradient compensation from update 1000, an LR warm-up of 6000 (UN) or 8000 (PowerNorm)) and
- * ImageNet (T2T-ViT-14: 300 epochs of 1.28M images at batch 512 ≈ 750k updates, so T_w = 4000
- * is 0.53% of the run, after a 10-epoch LR warm-up — 3.3%).
+ * The length of each source recipe in updates — the horizon the norms' step-count constants
+ * were published for: IWSLT14 (UN's and PowerNorm's fairseq runs: 100k updates, after an LR
+ * warm-up of 6000 (UN) or 8000 (PowerNorm)) and ImageNet (T2T-ViT-14: 300 epochs of 1.28M
+ * images at batch 512 ≈ 750k updates, after a 10-epoch LR warm-up — 3.3%).
  *
  * @example
  * ```ts
  * import { SOURCE_RECIPES } from "@normbench/normbench";
  * console.assert(SOURCE_RECIPES.imagenet.updates === 750_000);
- * console.assert(SOURCE_RECIPES.iwslt.unWarmup / SOURCE_RECIPES.iwslt.updates === 0.04);
+ * console.assert(SOURCE_RECIPES.iwslt.updates === 100_000);
  * ```
  */
-export const SOURCE_RECIPES: Readonly<
-  Record<SourceRecipe, { updates: number; unWarmup: number; unCompensationStart: number }>
-> = {
-  iwslt: { updates: 100_000, unWarmup: 4000, unCompensationStart: 1000 },
-  imagenet: { updates: 750_000, unWarmup: 4000, unCompensationStart: 1000 },
+export const SOURCE_RECIPES: Readonly<Record<SourceRecipe, { updates: number }>> = {
+  iwslt: { updates: 100_000 },
+  imagenet: { updates: 750_000 },
 };
 
 /**
  * Scales the step-count constants of a norm's options to a run of `steps` updates with
- * `scheduleWarmup` warm-up updates, from the horizon of the source recipe (`iwslt` by default)
- * — the rule every report states: UN's `warmup` and `compensationStart` keep their share of the
- * source run (4000 and 1000 of 100k updates for IWSLT14, of 750k for ImageNet); PowerNorm's
- * `warmup` is the schedule's warm-up (as the authors' scripts pass it); RepBN's `decaySteps` is
- * the whole run (SLAB decays λ over training). Options given explicitly in `explicit` win.
- * Windows (UN's W) are counts of recent batches, not of the horizon: unscaled.
+ * `scheduleWarmup` warm-up updates, from the horizon of the source recipe (`iwslt` by default),
+ * by the rule of the norm's registry entry (see {@linkcode SCALING_RULE}). Options given
+ * explicitly in `explicit` win.
  *
  * @example
  * ```ts
@@ -70,6 +65,7 @@ export const SOURCE_RECIPES: Readonly<
  * console.assert(o.warmup === 80 && o.compensationStart === 20);
  * const v = scaleNormOptions("un", 6000, 200, {}, "imagenet");
  * console.assert(v.warmup === 32 && v.compensationStart === 8);
+ * console.assert(scaleNormOptions("pn", 6000, 200).warmup === 200);
  * ```
  */
 export function scaleNormOptions(
@@ -79,21 +75,12 @@ export function scaleNormOptions(
   explicit: Record<string, number | boolean> = {},
   horizon: SourceRecipe = "iwslt",
 ): Record<string, number | boolean> {
-  const scaled: Record<string, number | boolean> = {};
-  const source = SOURCE_RECIPES[horizon];
-  if (norm === "un") {
-    scaled.warmup = Math.round((source.unWarmup / source.updates) * steps);
-    scaled.compensationStart = Math.round((source.unCompensationStart / source.updates) * steps);
-  } else if (norm === "pn") {
-    scaled.warmup = scheduleWarmup;
-  } else if (norm === "repbn") {
-    scaled.decaySteps = Math.max(1, steps);
-  }
-  return { ...scaled, ...explicit };
+  const sourceUpdates = SOURCE_RECIPES[horizon].updates;
+  return scaledNormOptions(norm, { steps, scheduleWarmup, sourceUpdates }, explicit);
 }
 
 /**
- * The sentence reports print for the scaling rule.
+ * The paragraph reports print for the scaling rule: every norm's rule, from its registry entry.
  *
  * @example
  * ```ts
@@ -101,14 +88,32 @@ export function scaleNormOptions(
  * console.assert(SCALING_RULE.startsWith("**Scaling rule.**"));
  * ```
  */
-export const SCALING_RULE: string =
-  "**Scaling rule.** Step-count constants keep their share of the source recipe's run: UN's " +
-  "warm-up T_w and the start of its gradient compensation are 4000 and 1000 updates of 100k in " +
-  "the IWSLT14 recipes (4% and 1% of our run) and of ≈ 750k in the ImageNet one (T2T-ViT-14: " +
-  "300 epochs at batch 512; 0.53% and 0.13%); PowerNorm's warm-up is the learning-rate " +
-  "schedule's warm-up, as the authors' scripts pass it; RepBN's λ decays over the whole run. " +
-  "UN's window W (a count of recent batches) is not a horizon and is kept. Unscaled, UN would " +
-  "stay in warm-up — an exact batch-RMS norm — for the whole run and test nothing of UN itself.";
+export const SCALING_RULE: string = [
+  "**Scaling rule.** Step-count constants keep their share of the source recipe's run.",
+  ...normScalingRules(),
+].join(" ");
+
+/**
+ * The summary of a run's norm counters for the report, by its registry entry (UN: its phase
+ * and outlier skips), under the norm's name; empty for a norm without one.
+ *
+ * @example
+ * ```ts
+ * import { normNotes } from "@normbench/normbench";
+ * const notes = normNotes("un", { "a/iters": 100, "a/skipCount": 3 }, { warmup: 40 });
+ * console.assert((notes.un as { stepsAfterWarmup: number }).stepsAfterWarmup === 60);
+ * console.assert(Object.keys(normNotes("ln", {}, {})).length === 0);
+ * ```
+ */
+export function normNotes(
+  norm: string,
+  counters: Readonly<Record<string, number>>,
+  options: Readonly<Record<string, unknown>>,
+): Record<string, Json> {
+  const factory = resolveNorm(norm, options);
+  const summary = factory.entry.summarize?.(counters, factory.options);
+  return summary ? { [factory.name]: summary } : {};
+}
 
 /**
  * A training result's curves and counters as a run output, with the chance level of each
@@ -164,43 +169,6 @@ export function runOutput(
       ...notes,
     },
     chance,
-  };
-}
-
-/**
- * UN's phase record from the norm counters: is the windowed phase reached, how many skips
- * (layers that never ran in training are counted apart as `unused`).
- *
- * @example
- * ```ts
- * import { unPhase } from "@normbench/normbench";
- * const p = unPhase({ "a/iters": 100, "a/skipCount": 3, "b/iters": 100, "mlm/iters": 0 }, 40);
- * console.assert(p.stepsAfterWarmup === 60 && p.skips === 3 && p.layers === 2 && p.unused === 1);
- * ```
- */
-export function unPhase(
-  counters: Record<string, number>,
-  warmup: number,
-): {
-  layers: number;
-  unused: number;
-  minIters: number;
-  stepsAfterWarmup: number;
-  skips: number;
-} {
-  const all = Object.entries(counters).filter(([k]) => k.endsWith("iters")).map(([, v]) => v);
-  // A layer that never ran a training forward (e.g. the MLM head without pre-training) has no
-  // phase: it is counted apart, not taken as a layer stuck in warm-up.
-  const iters = all.filter((v) => v > 0);
-  const skips = Object.entries(counters).filter(([k]) => k.endsWith("skipCount"))
-    .reduce((a, [, v]) => a + v, 0);
-  const minIters = iters.length ? Math.min(...iters) : 0;
-  return {
-    layers: iters.length,
-    unused: all.length - iters.length,
-    minIters,
-    stepsAfterWarmup: Math.max(0, minIters - warmup),
-    skips,
   };
 }
 

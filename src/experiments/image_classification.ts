@@ -17,9 +17,9 @@ import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import {
   type ExperimentHooks,
   type NormChoice,
+  normNotes,
   runOutput,
   scaleNormOptions,
-  unPhase,
 } from "./common.ts";
 
 /** Input of {@linkcode trainImageClassifier} (plain data). */
@@ -166,9 +166,7 @@ export async function trainImageClassifier(
       normOptions,
       warmup,
     };
-    if (cfg.norm === "un") {
-      notes.un = unPhase(result.normCounters, normOptions.warmup as number);
-    }
+    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const chance = 100 / model.config.classes;
     return runOutput(
       result,

@@ -17,9 +17,9 @@ import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
   type NormChoice,
+  normNotes,
   runOutput,
   scaleNormOptions,
-  unPhase,
 } from "./common.ts";
 
 /** Input of {@linkcode trainLanguageModel} (plain data). */
@@ -188,7 +188,7 @@ export async function trainLanguageModel(
       normOptions,
       warmup,
     };
-    if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
     const uniform = Math.log(corpus.vocabSize);
     return runOutput(

@@ -23,9 +23,9 @@ import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
   type NormChoice,
+  normNotes,
   runOutput,
   scaleNormOptions,
-  unPhase,
 } from "./common.ts";
 
 /** Input of {@linkcode trainSentenceClassifier} (plain data). */
@@ -185,7 +185,7 @@ export async function trainSentenceClassifier(
       pretrainSteps: pre,
       pretrainFinalLoss: pretrained ? pretrained.final.trainLoss ?? null : null,
     };
-    if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const chance = 100 / model.config.classes;
     return runOutput(
       result,

@@ -19,9 +19,9 @@ import { stepBatches } from "./batching.ts";
 import {
   type ExperimentHooks,
   type NormChoice,
+  normNotes,
   runOutput,
   scaleNormOptions,
-  unPhase,
 } from "./common.ts";
 
 /** Input of {@linkcode trainTranslator} (plain data). */
@@ -190,7 +190,7 @@ export async function trainTranslator(
       warmup,
       sample,
     };
-    if (cfg.norm === "un") notes.un = unPhase(result.normCounters, normOptions.warmup as number);
+    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     return runOutput(
       result,
       {

@@ -6,9 +6,8 @@
  * @module
  */
 import type { Dense } from "../nn/dense.ts";
-import { normOptionsFor } from "../nn/block.ts";
 import type { TransformerStack } from "../nn/stack.ts";
-import { createNorm } from "../norms/registry.ts";
+import { resolveNorm } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { AnyModel } from "../models/presets.ts";
 import { hashSeed } from "../util/random.ts";
@@ -139,10 +138,10 @@ export function createNormSet(
   seed: number,
   draw: NormStateDraw = "all",
 ): Map<string, Norm> {
-  const heads = model.config.heads;
+  const factory = resolveNorm(name, options, model.config);
   const set = new Map<string, Norm>();
   for (const slot of normSlots(model)) {
-    const norm = createNorm(name, slot.norm.channels, normOptionsFor(name, options, heads));
+    const norm = factory.create(slot.norm.channels);
     randomizeNormState(norm, hashSeed(seed, slot.path), draw);
     set.set(slot.path, norm);
   }

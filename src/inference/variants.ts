@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { NormName } from "../norms/types.ts";
+import type { NormName } from "../norms/registry.ts";
 import { UsageError } from "../util/errors.ts";
 
 /**

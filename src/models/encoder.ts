@@ -7,7 +7,7 @@
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
 import { activate } from "../nn/activations.ts";
-import { normOptionsFor } from "../nn/block.ts";
+import { resolveNorm } from "../norms/registry.ts";
 import { type ForwardContext, runNorm } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
@@ -84,17 +84,13 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     const embedInit = normal(dim ** -0.5);
     this.embed = new Embedding(scope.child("embed"), config.vocab, dim, { init: embedInit });
     this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, dim, { init: embedInit });
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    const norm = resolveNorm(config.norm, config.normOptions, config);
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
     this.pooler = new Dense(scope.child("pooler"), dim, dim, { init });
     this.classifier = new Dense(scope.child("classifier"), dim, config.classes, { init });
     const mlm = scope.child("mlm");
     this.mlmDense = new Dense(mlm.child("dense"), dim, dim, { init });
-    this.mlmNorm = mlm.norm(
-      "norm",
-      config.norm,
-      dim,
-      normOptionsFor(config.norm, config.normOptions, config.heads),
-    );
+    this.mlmNorm = mlm.norm("norm", norm, dim);
     this.mlmBias = mlm.param("bias", [config.vocab], constant(0));
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { resolveNorm } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
@@ -73,7 +74,8 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
     this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, config.dim, {
       init: embedInit,
     });
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    const norm = resolveNorm(config.norm, config.normOptions, config);
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
     this.head = config.tieEmbeddings
       ? null
       : new Dense(scope.child("head"), config.dim, config.vocab, { init, bias: false });

@@ -15,7 +15,6 @@
  * @module
  */
 import { BOS_ID, EOS_ID, PAD_ID } from "../util/special_tokens.ts";
-import { parseNormName } from "../norms/registry.ts";
 import { type ModelPlacement, parsePlacement } from "../nn/block.ts";
 import { Encoder, type EncoderConfig } from "./encoder.ts";
 import { LanguageModel, type LmConfig } from "./lm.ts";
@@ -302,12 +301,11 @@ export function resolveModelConfig<K extends ModelKind>(spec: ModelSpec<K>): Mod
       `use one of: ${Object.keys(presets).join(", ")}`,
     );
   }
-  const norm = parseNormName(spec.norm);
   const placement: ModelPlacement = parsePlacement(spec.placement ?? "pre");
   const config: Record<string, unknown> = {
     kind,
     ...structuredClone(preset),
-    norm,
+    norm: spec.norm,
     normOptions: { ...(spec.normOptions ?? {}) },
     placement,
     seed: spec.seed ?? 0,
@@ -322,7 +320,6 @@ export function resolveModelConfig<K extends ModelKind>(spec: ModelSpec<K>): Mod
           `setting '${key}' of model '${kind}' must be a ${optional}, got ${JSON.stringify(value)}`,
         );
       }
-      if (key === "decoderNorm") parseNormName(value as string);
       config[key] = value;
       continue;
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { resolveNorm } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { KeyValueCache } from "../nn/attention.ts";
 import type { ForwardContext } from "../nn/context.ts";
@@ -82,15 +83,17 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
       init: normal(dim ** -0.5),
     });
     this.pos = new SinusoidalPositions(config.maxLen + 1, dim);
-    const common = { ...config, init: xavierUniform() };
+    const norm = resolveNorm(config.norm, config.normOptions, config);
+    const common = { ...config, norm, init: xavierUniform() };
     this.encoder = new TransformerStack(scope.child("encoder"), {
       ...common,
       layers: config.encoderLayers,
     });
+    // A decoder norm of its own takes its defaults (the norm options are the encoder norm's).
     const ownDecoderNorm = config.decoderNorm !== undefined && config.decoderNorm !== config.norm;
     this.decoder = new TransformerStack(scope.child("decoder"), {
       ...common,
-      ...(ownDecoderNorm ? { norm: config.decoderNorm!, normOptions: {} } : {}),
+      norm: ownDecoderNorm ? resolveNorm(config.decoderNorm!, {}, config) : norm,
       layers: config.decoderLayers,
       cross: true,
     });

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { resolveNorm } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { ForwardContext } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
@@ -102,7 +103,8 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
     this.pos = config.positions === "learned"
       ? new LearnedPositions(scope.child("pos"), patches + 1, dim, { init })
       : new SinusoidalPositions(patches + 1, dim);
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, init });
+    const norm = resolveNorm(config.norm, config.normOptions, config);
+    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
     this.head = new Dense(scope.child("head"), dim, config.classes, { init });
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { normEntry } from "../norms/registry.ts";
+import type { NormFactory } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { ActivationName } from "./activations.ts";
 import { type KeyValueCache, MultiHeadAttention } from "./attention.ts";
@@ -77,29 +77,6 @@ export function blockPlacement(
   return index < Math.floor(MIX_POST_FRACTION * layers) ? "post" : "pre";
 }
 
-/**
- * The options a norm gets in a model with `heads` attention heads: the caller's options, plus
- * `groups = heads` for a norm that has a `groups` option (PowerNorm's group scaling) unless the
- * caller set it. Decided from the registry's option list, never from the norm's name.
- *
- * @example
- * ```ts
- * import { normOptionsFor } from "@normbench/normbench";
- * console.assert(normOptionsFor("pn", {}, 4).groups === 4);
- * console.assert(normOptionsFor("ln", {}, 4).groups === undefined);
- * ```
- */
-export function normOptionsFor(
-  norm: string,
-  options: Readonly<Record<string, unknown>>,
-  heads: number,
-): Record<string, unknown> {
-  const specs = normEntry(norm).options;
-  const out: Record<string, unknown> = { ...options };
-  if ("groups" in specs && out.groups === undefined) out.groups = heads;
-  return out;
-}
-
 /** Options of {@linkcode TransformerBlock}. */
 export interface BlockOptions {
   /** Model width d. */
@@ -110,10 +87,8 @@ export interface BlockOptions {
   ffnDim: number;
   /** Feed-forward activation. */
   activation: ActivationName;
-  /** Registry name of the norm. */
-  norm: string;
-  /** The norm's options (PowerNorm's `groups` defaults to `heads`). */
-  normOptions?: Readonly<Record<string, unknown>>;
+  /** The norm of every slot, resolved once (see `resolveNorm`). */
+  norm: NormFactory;
   /** This block's placement. */
   placement: Placement;
   /** Whether the block has cross-attention to a memory (a decoder block). */
@@ -155,9 +130,9 @@ interface Sublayer {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { Scope, TransformerBlock } from "@normbench/normbench";
+ * import { resolveNorm, Scope, TransformerBlock } from "@normbench/normbench";
  * const block = new TransformerBlock(new Scope({ seed: 0 }), {
- *   dim: 8, heads: 2, ffnDim: 16, activation: "relu", norm: "un", placement: "pre",
+ *   dim: 8, heads: 2, ffnDim: 16, activation: "relu", norm: resolveNorm("un"), placement: "pre",
  * });
  * const y = block.apply(tf.randomNormal([2, 3, 8]), {}, { training: true });
  * console.assert(y.shape.join() === "2,3,8");
@@ -192,8 +167,7 @@ export class TransformerBlock {
     const { dim, heads, placement } = options;
     this.placement = placement;
     this.dropoutRate = options.dropout ?? 0;
-    const normOptions = normOptionsFor(options.norm, options.normOptions ?? {}, heads);
-    const makeNorm = (name: string): Norm => scope.norm(name, options.norm, dim, normOptions);
+    const makeNorm = (name: string): Norm => scope.norm(name, options.norm, dim);
     const peri = placement === "peri";
     const attnDrop = options.attentionDropout ?? 0;
     this.attnNorm = makeNorm("attn_norm");

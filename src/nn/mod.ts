@@ -6,9 +6,10 @@
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { SeededRng, Scope, TransformerStack } from "@normbench/normbench";
+ * import { resolveNorm, SeededRng, Scope, TransformerStack } from "@normbench/normbench";
  * const stack = new TransformerStack(new Scope({ seed: 1 }), {
- *   layers: 2, dim: 16, heads: 2, ffnDim: 32, activation: "gelu", norm: "un", placement: "pre",
+ *   layers: 2, dim: 16, heads: 2, ffnDim: 32, activation: "gelu",
+ *   norm: resolveNorm("un", { warmup: 10 }, { heads: 2 }), placement: "pre",
  * });
  * const y = stack.apply(tf.randomNormal([2, 5, 16]), {}, { training: true, rng: new SeededRng(1) });
  * console.log(y.shape);

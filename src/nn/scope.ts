@@ -5,7 +5,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { createNorm } from "../norms/registry.ts";
+import type { NormFactory } from "../norms/registry.ts";
 import type { Norm } from "../norms/types.ts";
 import type { Initializer } from "./init.ts";
 import { hashSeed, SeededRng } from "../util/random.ts";
@@ -64,13 +64,12 @@ export class Scope {
   }
 
   /**
-   * Creates a norm of the zoo by registry name under `path/name`; its variables (trainable and
+   * Creates a norm from its resolved factory under `path/name`; its variables (trainable and
    * state) are registered as `path/name/<localName>`.
    */
-  norm(name: string, normName: string, channels: number, options: Record<string, unknown>): Norm {
+  norm(name: string, factory: NormFactory, channels: number): Norm {
     const prefix = this.join(name);
-    return createNorm(normName, channels, {
-      ...options,
+    return factory.create(channels, {
       variableFactory: (localName, initial, trainable) =>
         this.#register(`${prefix}/${localName}`, tf.clone(initial), trainable),
     });

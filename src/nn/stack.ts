@@ -11,7 +11,6 @@ import {
   type BlockOptions,
   blockPlacement,
   type ModelPlacement,
-  normOptionsFor,
   TransformerBlock,
 } from "./block.ts";
 import type { KeyValueCache } from "./attention.ts";
@@ -33,9 +32,10 @@ export interface StackOptions extends Omit<BlockOptions, "placement"> {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
- * import { Scope, TransformerStack } from "@normbench/normbench";
+ * import { resolveNorm, Scope, TransformerStack } from "@normbench/normbench";
  * const stack = new TransformerStack(new Scope({ seed: 0 }), {
- *   layers: 2, dim: 8, heads: 2, ffnDim: 16, activation: "gelu", norm: "ln", placement: "mix",
+ *   layers: 2, dim: 8, heads: 2, ffnDim: 16, activation: "gelu", norm: resolveNorm("ln"),
+ *   placement: "mix",
  * });
  * console.assert(stack.finalNorm !== null && stack.blocks[0].placement === "pre");
  * ```
@@ -59,12 +59,7 @@ export class TransformerStack {
       );
     }
     const last = this.blocks[layers - 1]?.placement ?? "pre";
-    this.finalNorm = last === "post" ? null : scope.norm(
-      "final_norm",
-      options.norm,
-      options.dim,
-      normOptionsFor(options.norm, options.normOptions ?? {}, options.heads),
-    );
+    this.finalNorm = last === "post" ? null : scope.norm("final_norm", options.norm, options.dim);
   }
 
   /** Runs every block, then the final norm. */

@@ -5,7 +5,7 @@
  */
 import * as tf from "../tf.ts";
 import type { ResolvedOptions } from "./options.ts";
-import type { InferenceSplit, Norm, NormCallOptions, NormName, VariableFactory } from "./types.ts";
+import type { InferenceSplit, Norm, NormCallOptions, VariableFactory } from "./types.ts";
 import { columnSum } from "../backend/kernels.ts";
 import { UsageError } from "../util/errors.ts";
 
@@ -43,7 +43,7 @@ export function plainVariables(prefix?: string): VariableFactory {
  * import * as tf from "@tensorflow/tfjs-core";
  * import { NormBase } from "@normbench/normbench";
  * class Scale extends NormBase {
- *   readonly name = "none" as const;
+ *   readonly name = "scale2";
  *   readonly batchStatistics = false;
  *   apply(x: tf.Tensor): tf.Tensor {
  *     return tf.mul(x, 2);
@@ -56,7 +56,7 @@ export function plainVariables(prefix?: string): VariableFactory {
  * ```
  */
 export abstract class NormBase implements Norm {
-  abstract readonly name: NormName;
+  abstract readonly name: string;
   abstract readonly batchStatistics: boolean;
   readonly channels: number;
   readonly options: Readonly<ResolvedOptions>;

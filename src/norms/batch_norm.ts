@@ -7,6 +7,7 @@ import * as tf from "../tf.ts";
 import { NormBase, type NormConstruction, tokenMean } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `bn` (torch conventions, not tfjs layer defaults).
@@ -152,3 +153,20 @@ export class BatchNorm extends NormBase {
     return { statistic: null, ...this.#bn.affine() };
   }
 }
+
+/**
+ * The registry entry of `bn`: BatchNorm over tokens (naive BN of the PowerNorm paper); it folds
+ * fully into the next linear layer.
+ *
+ * @example
+ * ```ts
+ * import { BATCH_NORM } from "@normbench/normbench";
+ * console.assert(BATCH_NORM.folds === "full" && BATCH_NORM.options.momentum.default === 0.1);
+ * ```
+ */
+export const BATCH_NORM: NormEntry = {
+  title: "BatchNorm over tokens (naive BN of the PowerNorm paper)",
+  options: BATCH_NORM_OPTIONS,
+  build: (c, o, k) => new BatchNorm(c, o, k),
+  folds: "full",
+};

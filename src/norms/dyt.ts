@@ -7,6 +7,7 @@ import * as tf from "../tf.ts";
 import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `dyt`.
@@ -69,3 +70,21 @@ export class DynamicTanh extends NormBase {
     };
   }
 }
+
+/**
+ * The registry entry of `dyt`: Dynamic Tanh (Zhu et al. 2025); it leaves a per-token statistic at
+ * inference.
+ *
+ * @example
+ * ```ts
+ * import { DYT } from "@normbench/normbench";
+ * const norm = DYT.build(4, { alphaInit: 0.5 });
+ * console.assert(norm.name === "dyt" && DYT.folds === "partial");
+ * ```
+ */
+export const DYT: NormEntry = {
+  title: "Dynamic Tanh (Zhu et al. 2025)",
+  options: DYT_OPTIONS,
+  build: (c, o, k) => new DynamicTanh(c, o, k),
+  folds: "partial",
+};

@@ -7,6 +7,7 @@ import type * as tf from "@tensorflow/tfjs-core";
 import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * `none` takes no options.
@@ -52,3 +53,19 @@ export class Identity extends NormBase {
     return null;
   }
 }
+
+/**
+ * The registry entry of `none`: identity (no normalization); it has nothing to fold.
+ *
+ * @example
+ * ```ts
+ * import { IDENTITY } from "@normbench/normbench";
+ * console.assert(IDENTITY.folds === "nothing" && Object.keys(IDENTITY.options).length === 0);
+ * ```
+ */
+export const IDENTITY: NormEntry = {
+  title: "identity (no normalization)",
+  options: IDENTITY_OPTIONS,
+  build: (c, o, k) => new Identity(c, o, k),
+  folds: "nothing",
+};

@@ -5,8 +5,8 @@
  */
 import * as tf from "../tf.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { createNorm, parseNormName } from "./registry.ts";
-import type { Norm, NormName, VariableFactory } from "./types.ts";
+import { type NormFactory, type NormName, resolveNorm } from "./registry.ts";
+import type { Norm, VariableFactory } from "./types.ts";
 
 /** Configuration of {@linkcode NormLayer}: the norm's name, its options and layer arguments. */
 export interface NormLayerArgs {
@@ -50,14 +50,16 @@ export class NormLayer extends tfl.layers.Layer {
   readonly normName: NormName;
   /** The norm's options as given. */
   readonly normOptions: Record<string, number | boolean>;
+  readonly #factory: NormFactory;
   #norm?: Norm;
 
   /** A layer wrapping the norm `args.norm` (built when the input shape is known). */
   constructor(args: NormLayerArgs) {
     const { norm, options, ...layerArgs } = args;
     super(layerArgs);
-    this.normName = parseNormName(norm);
     this.normOptions = { ...(options ?? {}) };
+    this.#factory = resolveNorm(norm, this.normOptions);
+    this.normName = this.#factory.name;
     this.supportsMasking = true;
   }
 
@@ -83,10 +85,7 @@ export class NormLayer extends tfl.layers.Layer {
       weight.write(initial);
       return weight.read() as tf.Variable;
     };
-    this.#norm = createNorm(this.normName, channels, {
-      ...this.normOptions,
-      variableFactory: factory,
-    });
+    this.#norm = this.#factory.create(channels, { variableFactory: factory });
     this.built = true;
   }
 

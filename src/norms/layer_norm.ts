@@ -8,6 +8,7 @@ import { columnSum } from "../backend/kernels.ts";
 import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `ln`.
@@ -118,3 +119,21 @@ export class LayerNorm extends NormBase {
     };
   }
 }
+
+/**
+ * The registry entry of `ln`: LayerNorm (Ba et al. 2016); it leaves a per-token statistic at
+ * inference.
+ *
+ * @example
+ * ```ts
+ * import { LAYER_NORM } from "@normbench/normbench";
+ * const norm = LAYER_NORM.build(4, { eps: 1e-5 });
+ * console.assert(norm.name === "ln" && LAYER_NORM.folds === "partial");
+ * ```
+ */
+export const LAYER_NORM: NormEntry = {
+  title: "LayerNorm (Ba et al. 2016)",
+  options: LAYER_NORM_OPTIONS,
+  build: (c, o, k) => new LayerNorm(c, o, k),
+  folds: "partial",
+};

@@ -15,16 +15,17 @@
  */
 export * from "./types.ts";
 export * from "./options.ts";
+export * from "./entry.ts";
 export * from "./registry.ts";
 export { NormBase, type NormConstruction, plainVariables, tokenMean, tokenSum } from "./base.ts";
-export { LAYER_NORM_OPTIONS, LayerNorm, standardize } from "./layer_norm.ts";
-export { RMS_NORM_OPTIONS, RmsNorm, rmsScale } from "./rms_norm.ts";
-export { BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
-export { groupScaling, POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
-export { UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
-export { DynamicTanh, DYT_OPTIONS } from "./dyt.ts";
-export { REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
-export { Identity, IDENTITY_OPTIONS } from "./identity.ts";
+export { LAYER_NORM, LAYER_NORM_OPTIONS, LayerNorm, standardize } from "./layer_norm.ts";
+export { RMS_NORM, RMS_NORM_OPTIONS, RmsNorm, rmsScale } from "./rms_norm.ts";
+export { BATCH_NORM, BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
+export { groupScaling, POWER_NORM, POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
+export { UNIFIED_NORM, UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
+export { DynamicTanh, DYT, DYT_OPTIONS } from "./dyt.ts";
+export { REP_BN, REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
+export { IDENTITY, Identity, IDENTITY_OPTIONS } from "./identity.ts";
 export * from "./golden.ts";
 export * from "./fold.ts";
 export * from "./layer.ts";

@@ -8,6 +8,7 @@ import { assignIf, NormBase, type NormConstruction, tokenMean, tokenSum } from "
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 import { UsageError } from "../util/errors.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `pn`, with the authors' defaults.
@@ -167,3 +168,27 @@ export class PowerNorm extends NormBase {
     return { statistic: (x: tf.Tensor) => groupScaling(x, groups), scale, shift };
   }
 }
+
+/**
+ * The registry entry of `pn`: PowerNorm (Shen et al. 2020); it leaves a per-token statistic at
+ * inference. It scales its step-count options with the run length and takes one group per
+ * attention head.
+ *
+ * @example
+ * ```ts
+ * import { POWER_NORM } from "@normbench/normbench";
+ * console.assert(POWER_NORM.modelDefaults!({ heads: 4 }).groups === 4);
+ * const scaled = POWER_NORM.scale!({ steps: 3000, scheduleWarmup: 240, sourceUpdates: 100_000 });
+ * console.assert(scaled.warmup === 240);
+ * ```
+ */
+export const POWER_NORM: NormEntry = {
+  title: "PowerNorm (Shen et al. 2020)",
+  options: POWER_NORM_OPTIONS,
+  build: (c, o, k) => new PowerNorm(c, o, k),
+  folds: "partial",
+  scale: ({ scheduleWarmup }) => ({ warmup: scheduleWarmup }),
+  scaleRule: "PowerNorm's warm-up is the learning-rate schedule's warm-up, as the authors' " +
+    "scripts pass it.",
+  modelDefaults: ({ heads }) => ({ groups: heads }),
+};

@@ -3,81 +3,34 @@
  *
  * @module
  */
-import type { NormBase, NormConstruction } from "./base.ts";
-import { BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
-import { DynamicTanh, DYT_OPTIONS } from "./dyt.ts";
-import { Identity, IDENTITY_OPTIONS } from "./identity.ts";
-import { LAYER_NORM_OPTIONS, LayerNorm } from "./layer_norm.ts";
-import { type OptionSpecs, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
-import { REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
-import { RMS_NORM_OPTIONS, RmsNorm } from "./rms_norm.ts";
-import type { Norm, NormName } from "./types.ts";
-import { UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
+import type { NormConstruction } from "./base.ts";
+import { BATCH_NORM } from "./batch_norm.ts";
+import { DYT } from "./dyt.ts";
+import type { ModelShape, NormEntry, RunLength } from "./entry.ts";
+import { IDENTITY } from "./identity.ts";
+import { LAYER_NORM } from "./layer_norm.ts";
+import { type ResolvedOptions, resolveOptions } from "./options.ts";
+import { POWER_NORM } from "./power_norm.ts";
+import { REP_BN } from "./rep_bn.ts";
+import { RMS_NORM } from "./rms_norm.ts";
+import type { Norm } from "./types.ts";
+import { UNIFIED_NORM } from "./unified_norm.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** A registry entry: what a norm is, its options and how to build it. */
-export interface NormEntry {
-  /** One line: the method and its source. */
-  title: string;
-  /** Its options with defaults and rules. */
-  options: OptionSpecs;
-  /** Builds the norm from resolved options. */
-  build: (channels: number, options: ResolvedOptions, construction?: NormConstruction) => NormBase;
-  /** How much of it folds into the next linear layer at inference. */
-  folds: "full" | "partial" | "nothing";
-}
+// Adding a norm: one file that exports its class and its entry, and one line here.
+const ENTRIES = {
+  ln: LAYER_NORM,
+  rms: RMS_NORM,
+  bn: BATCH_NORM,
+  pn: POWER_NORM,
+  un: UNIFIED_NORM,
+  dyt: DYT,
+  repbn: REP_BN,
+  none: IDENTITY,
+} satisfies Record<string, NormEntry>;
 
-const ENTRIES: Record<NormName, NormEntry> = {
-  ln: {
-    title: "LayerNorm (Ba et al. 2016)",
-    options: LAYER_NORM_OPTIONS,
-    build: (c, o, k) => new LayerNorm(c, o, k),
-    folds: "partial",
-  },
-  rms: {
-    title: "RMSNorm (Zhang & Sennrich 2019)",
-    options: RMS_NORM_OPTIONS,
-    build: (c, o, k) => new RmsNorm(c, o, k),
-    folds: "partial",
-  },
-  bn: {
-    title: "BatchNorm over tokens (naive BN of the PowerNorm paper)",
-    options: BATCH_NORM_OPTIONS,
-    build: (c, o, k) => new BatchNorm(c, o, k),
-    folds: "full",
-  },
-  pn: {
-    title: "PowerNorm (Shen et al. 2020)",
-    options: POWER_NORM_OPTIONS,
-    build: (c, o, k) => new PowerNorm(c, o, k),
-    folds: "partial",
-  },
-  un: {
-    title: "Unified Normalization (Yang et al. 2022)",
-    options: UNIFIED_NORM_OPTIONS,
-    build: (c, o, k) => new UnifiedNorm(c, o, k),
-    folds: "full",
-  },
-  dyt: {
-    title: "Dynamic Tanh (Zhu et al. 2025)",
-    options: DYT_OPTIONS,
-    build: (c, o, k) => new DynamicTanh(c, o, k),
-    folds: "partial",
-  },
-  repbn: {
-    title: "Progressive re-parameterised BatchNorm (SLAB, Guo et al. 2024)",
-    options: REP_BN_OPTIONS,
-    build: (c, o, k) => new RepBatchNorm(c, o, k),
-    folds: "full",
-  },
-  none: {
-    title: "identity (no normalization)",
-    options: IDENTITY_OPTIONS,
-    build: (c, o, k) => new Identity(c, o, k),
-    folds: "nothing",
-  },
-};
+/** The names of the norms in the zoo. */
+export type NormName = keyof typeof ENTRIES;
 
 /**
  * Every norm name, in the order reports list them.
@@ -85,7 +38,7 @@ const ENTRIES: Record<NormName, NormEntry> = {
  * @example
  * ```ts
  * import { NORM_NAMES } from "@normbench/normbench";
- * console.assert(NORM_NAMES.includes("un") && NORM_NAMES.length === 8);
+ * console.assert(NORM_NAMES.includes("un") && NORM_NAMES.includes("ln"));
  * ```
  */
 export const NORM_NAMES: readonly NormName[] = Object.keys(ENTRIES) as NormName[];
@@ -117,14 +70,105 @@ export function parseNormName(name: string): NormName {
  * ```
  */
 export function normEntry(name: string): NormEntry {
-  return ENTRIES[parseNormName(name)];
+  return ENTRIES[parseNormName(name)] as NormEntry;
 }
 
 /**
- * Creates a norm by name — the one way models get their norms. `options` holds the norm's own
- * options (see {@linkcode normEntry}); unknown names, unknown options and invalid values throw
- * a {@linkcode UsageError} that lists what is valid. `variableFactory` and `name` control how
- * the variables are created and named.
+ * A norm resolved once from its name and options: what a model receives and calls for each of
+ * its norm slots.
+ */
+export interface NormFactory {
+  /** The registry name. */
+  readonly name: NormName;
+  /** The registry entry (title, options, rules). */
+  readonly entry: NormEntry;
+  /** The norm's options with every default (model defaults included) filled in. */
+  readonly options: Readonly<ResolvedOptions>;
+  /** Builds one norm over `channels` channels. */
+  create(channels: number, construction?: NormConstruction): Norm;
+}
+
+/**
+ * Resolves a norm name and its options once — the name is checked, the options validated and
+ * completed with the entry's defaults and, given the `model`, its per-model defaults (e.g.
+ * PowerNorm's `groups = heads`); options given explicitly win. Unknown names, unknown options
+ * and invalid values throw a {@linkcode UsageError} that lists what is valid.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { resolveNorm } from "@normbench/normbench";
+ * const pn = resolveNorm("pn", { warmup: 100 }, { heads: 4 });
+ * console.assert(pn.options.groups === 4 && pn.options.warmup === 100);
+ * const norms = [pn.create(16), pn.create(16)]; // one per slot, same options
+ * console.assert(norms[1].apply(tf.ones([2, 16])).shape[1] === 16);
+ * ```
+ */
+export function resolveNorm(
+  name: string,
+  options: Readonly<Record<string, unknown>> = {},
+  model?: ModelShape,
+): NormFactory {
+  const normName = parseNormName(name);
+  const entry: NormEntry = ENTRIES[normName];
+  const given: Record<string, unknown> = model ? { ...entry.modelDefaults?.(model) } : {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) given[k] = v;
+  const resolved = Object.freeze(resolveOptions(normName, entry.options, given));
+  return {
+    name: normName,
+    entry,
+    options: resolved,
+    create: (channels, construction = {}) =>
+      entry.build(channels, resolved, {
+        variableFactory: construction.variableFactory,
+        name: construction.name,
+      }),
+  };
+}
+
+/**
+ * A norm's step-count options for a run of `run.steps` updates (UN's warm-up, PowerNorm's
+ * warm-up, RepBN's decay), from its entry's scaling rule; options in `explicit` win. A norm
+ * without step-count options gets `explicit` back.
+ *
+ * @example
+ * ```ts
+ * import { scaledNormOptions } from "@normbench/normbench";
+ * const run = { steps: 6000, scheduleWarmup: 200, sourceUpdates: 750_000 };
+ * console.assert(scaledNormOptions("un", run).warmup === 32);
+ * console.assert(scaledNormOptions("un", run, { warmup: 5 }).warmup === 5);
+ * console.assert(Object.keys(scaledNormOptions("ln", run)).length === 0);
+ * ```
+ */
+export function scaledNormOptions(
+  name: string,
+  run: RunLength,
+  explicit: Readonly<Record<string, number | boolean>> = {},
+): Record<string, number | boolean> {
+  const entry: NormEntry = ENTRIES[parseNormName(name)];
+  return { ...entry.scale?.(run), ...explicit };
+}
+
+/**
+ * The sentences that state every norm's step-count scaling rule, for reports.
+ *
+ * @example
+ * ```ts
+ * import { normScalingRules } from "@normbench/normbench";
+ * console.assert(normScalingRules().some((rule) => rule.startsWith("UN's warm-up")));
+ * ```
+ */
+export function normScalingRules(): string[] {
+  return NORM_NAMES.flatMap((name) => {
+    const rule = (ENTRIES[name] as NormEntry).scaleRule;
+    return rule ? [rule] : [];
+  });
+}
+
+/**
+ * Creates a norm by name — shorthand for `resolveNorm(name, options).create(channels)`.
+ * `options` holds the norm's own options (see {@linkcode normEntry}) plus `variableFactory` and
+ * `name`, which control how the variables are created and named.
  *
  * @example
  * ```ts
@@ -136,8 +180,6 @@ export function normEntry(name: string): NormEntry {
  * ```
  */
 export function createNorm(name: string, channels: number, options: CreateNormOptions = {}): Norm {
-  const entry = normEntry(name);
   const { variableFactory, name: prefix, ...own } = options;
-  const resolved = resolveOptions(name, entry.options, own);
-  return entry.build(channels, resolved, { variableFactory, name: prefix });
+  return resolveNorm(name, own).create(channels, { variableFactory, name: prefix });
 }

@@ -9,6 +9,7 @@ import { TokenBatchNorm } from "./batch_norm.ts";
 import { standardize } from "./layer_norm.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `repbn`.
@@ -117,3 +118,23 @@ export class RepBatchNorm extends NormBase {
     return { statistic: null, scale: withEta, shift };
   }
 }
+
+/**
+ * The registry entry of `repbn`: Progressive re-parameterised BatchNorm (SLAB, Guo et al. 2024);
+ * it folds fully into the next linear layer. It scales its step-count options with the run length.
+ *
+ * @example
+ * ```ts
+ * import { REP_BN } from "@normbench/normbench";
+ * const scaled = REP_BN.scale!({ steps: 3000, scheduleWarmup: 240, sourceUpdates: 750_000 });
+ * console.assert(scaled.decaySteps === 3000 && REP_BN.folds === "full");
+ * ```
+ */
+export const REP_BN: NormEntry = {
+  title: "Progressive re-parameterised BatchNorm (SLAB, Guo et al. 2024)",
+  options: REP_BN_OPTIONS,
+  build: (c, o, k) => new RepBatchNorm(c, o, k),
+  folds: "full",
+  scale: ({ steps }) => ({ decaySteps: Math.max(1, steps) }),
+  scaleRule: "RepBN's λ decays over the whole run.",
+};

@@ -7,6 +7,7 @@ import * as tf from "../tf.ts";
 import { NormBase, type NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `rms`.
@@ -78,3 +79,21 @@ export class RmsNorm extends NormBase {
     };
   }
 }
+
+/**
+ * The registry entry of `rms`: RMSNorm (Zhang & Sennrich 2019); it leaves a per-token statistic at
+ * inference.
+ *
+ * @example
+ * ```ts
+ * import { RMS_NORM } from "@normbench/normbench";
+ * const norm = RMS_NORM.build(4, { eps: 1e-5 });
+ * console.assert(norm.name === "rms" && RMS_NORM.folds === "partial");
+ * ```
+ */
+export const RMS_NORM: NormEntry = {
+  title: "RMSNorm (Zhang & Sennrich 2019)",
+  options: RMS_NORM_OPTIONS,
+  build: (c, o, k) => new RmsNorm(c, o, k),
+  folds: "partial",
+};

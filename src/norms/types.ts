@@ -6,9 +6,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { ResolvedOptions } from "./options.ts";
 
-/** The names of the norms in the zoo. */
-export type NormName = "ln" | "rms" | "bn" | "pn" | "un" | "dyt" | "repbn" | "none";
-
 /**
  * Creates the variables of a norm. `localName` is the norm's own name for it (`weight`,
  * `runningVar`, …); `trainable` is false for state (running statistics, counters, windows).
@@ -55,7 +52,7 @@ export interface InferenceSplit {
 /** A normalization layer over the last axis (channels) of its input. */
 export interface Norm {
   /** The registry name. */
-  readonly name: NormName;
+  readonly name: string;
   /** Number of channels C (the last axis of the input). */
   readonly channels: number;
   /** True when training uses statistics over the batch (and so a pad mask matters). */

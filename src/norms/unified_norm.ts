@@ -11,6 +11,7 @@ import * as tf from "../tf.ts";
 import { assignIf, NormBase, type NormConstruction, tokenMean, tokenSum } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import type { NormEntry } from "./entry.ts";
 
 /**
  * Options of `un`, with the authors' defaults.
@@ -262,3 +263,76 @@ export class UnifiedNorm extends NormBase {
     return { statistic: null, scale, shift };
   }
 }
+
+/** UN's warm-up T_w and the start of its gradient compensation in the authors' recipes. */
+const SOURCE_WARMUP = 4000;
+const SOURCE_COMPENSATION_START = 1000;
+
+/** UN's phase in one run: did every layer leave its warm-up, and how many outlier skips. */
+function unPhase(counters: Readonly<Record<string, number>>, options: Readonly<ResolvedOptions>) {
+  const all = Object.entries(counters).filter(([k]) => k.endsWith("iters")).map(([, v]) => v);
+  // A layer that never ran a training forward (e.g. the MLM head without pre-training) has no
+  // phase: it is counted apart, not taken as a layer stuck in warm-up.
+  const iters = all.filter((v) => v > 0);
+  const skips = Object.entries(counters).filter(([k]) => k.endsWith("skipCount"))
+    .reduce((a, [, v]) => a + v, 0);
+  const minIters = iters.length ? Math.min(...iters) : 0;
+  return {
+    layers: iters.length,
+    unused: all.length - iters.length,
+    minIters,
+    stepsAfterWarmup: Math.max(0, minIters - (options.warmup as number)),
+    skips,
+  };
+}
+
+/**
+ * The registry entry of `un`. Step-count scaling: T_w and the compensation start keep their
+ * share of the source recipe's run. Summary: its phase (layers, unused layers, the smallest
+ * step counter, steps after warm-up, outlier skips); check: every run left its warm-up.
+ *
+ * @example
+ * ```ts
+ * import { UNIFIED_NORM } from "@normbench/normbench";
+ * const scaled = UNIFIED_NORM.scale!({ steps: 2000, scheduleWarmup: 100, sourceUpdates: 100_000 });
+ * console.assert(scaled.warmup === 80 && scaled.compensationStart === 20);
+ * const phase = UNIFIED_NORM.summarize!({ "a/iters": 100, "a/skipCount": 3, "b/iters": 0 }, {
+ *   warmup: 40,
+ * });
+ * console.assert(phase.stepsAfterWarmup === 60 && phase.skips === 3 && phase.unused === 1);
+ * ```
+ */
+export const UNIFIED_NORM: NormEntry = {
+  title: "Unified Normalization (Yang et al. 2022)",
+  options: UNIFIED_NORM_OPTIONS,
+  build: (c, o, k) => new UnifiedNorm(c, o, k),
+  folds: "full",
+  scale: ({ steps, sourceUpdates }) => ({
+    warmup: Math.round((SOURCE_WARMUP / sourceUpdates) * steps),
+    compensationStart: Math.round((SOURCE_COMPENSATION_START / sourceUpdates) * steps),
+  }),
+  scaleRule: "UN's warm-up T_w and the start of its gradient compensation are 4000 and 1000 " +
+    "updates of 100k in the IWSLT14 recipes (4% and 1% of our run) and of ≈ 750k in the " +
+    "ImageNet one (T2T-ViT-14: 300 epochs at batch 512; 0.53% and 0.13%). UN's window W (a " +
+    "count of recent batches) is not a horizon and is kept. Unscaled, UN would stay in warm-up " +
+    "— an exact batch-RMS norm — for the whole run and test nothing of UN itself.",
+  summarize: unPhase,
+  check: (runs) => {
+    const phases = runs.map((r) => r.summary as ReturnType<typeof unPhase>);
+    const unused = Math.max(0, ...phases.map((p) => p.unused ?? 0));
+    const after = phases.map((p) => p.stepsAfterWarmup);
+    const skips = phases.map((p) => p.skips);
+    const warmups = runs.map((r) => r.options.warmup as number);
+    return [{
+      check: "UN left its warm-up: the windowed statistic and gradient window were in use",
+      ok: after.every((a) => a > 0),
+      detail:
+        `${runs.length} UN runs; scaled warm-up ${Math.min(...warmups)}–${Math.max(...warmups)} ` +
+        `steps; steps after warm-up per run ${Math.min(...after)}–${Math.max(...after)}; outlier ` +
+        `skips (summed over layers) ${Math.min(...skips)}–${Math.max(...skips)} per run` +
+        (unused
+          ? `; ${unused} UN layer(s) per run never ran in training (e.g. an unused head)`
+          : ""),
+    }];
+  },
+};

@@ -5,14 +5,73 @@
  */
 import { UsageError } from "../util/errors.ts";
 import { isSafeSuiteName } from "../results/result_file.ts";
-import { PROFILE_NAMES, type ProfileName } from "../results/types.ts";
+import { type Json, PROFILE_NAMES, type ProfileName } from "../results/types.ts";
+import { NORM_NAMES, normEntry } from "../norms/registry.ts";
 import type { Suite } from "./types.ts";
 
 const SUITES = new Map<string, Suite>();
 
+/** Keys of a run input whose values name norms. */
+const NORM_KEYS = new Set(["norm", "decoderNorm", "norms"]);
+
+/** Every norm name a run input mentions (under `norm`, `decoderNorm`, `norms`, at any depth). */
+function normsIn(value: Json | undefined, out: string[] = []): string[] {
+  if (Array.isArray(value)) { for (const v of value) normsIn(v, out); }
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (NORM_KEYS.has(k) && typeof v === "string") out.push(v);
+      else if (k === "norms" && Array.isArray(v)) {
+        out.push(...v.filter((x): x is string => typeof x === "string"));
+      } else normsIn(v, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks that every norm named by a run of every profile of `suite` is registered, so that a
+ * typo in a suite's norm list is found when the suite is registered, not when its run starts.
+ * Throws a {@linkcode UsageError} naming the suite, profile and run, listing the valid names.
+ *
+ * @example
+ * ```ts
+ * import { checkSuiteNorms, type Suite } from "@normbench/normbench";
+ * const suite: Suite = {
+ *   name: "typo", title: "A typo", setting: { paper: "…", ours: "…" }, datasets: [],
+ *   runs: () => [{
+ *     id: "a", labels: {}, task: { module: "./t.ts", export: "run" }, input: { norm: "lnn" },
+ *     cost: 1,
+ *   }],
+ *   claims: [], plots: [], notes: () => [], table: { groupBy: [], metrics: [] },
+ * };
+ * try {
+ *   checkSuiteNorms(suite);
+ * } catch (err) {
+ *   console.assert((err as Error).message.includes("unknown norm 'lnn'"));
+ * }
+ * ```
+ */
+export function checkSuiteNorms(suite: Suite): void {
+  for (const profile of PROFILE_NAMES) {
+    for (const run of suite.runs(profile)) {
+      for (const name of normsIn(run.input)) {
+        try {
+          normEntry(name);
+        } catch {
+          throw new UsageError(
+            `unknown norm '${name}' in run '${run.id}' of suite '${suite.name}' (profile ${profile})`,
+            `use one of: ${NORM_NAMES.join(", ")}`,
+          );
+        }
+      }
+    }
+  }
+}
+
 /**
  * Registers a suite under its name (a later registration of the same name replaces it, so a
- * project can extend or override a built-in suite).
+ * project can extend or override a built-in suite). Every norm its runs name is checked first
+ * (see {@linkcode checkSuiteNorms}).
  *
  * @example
  * ```ts
@@ -32,6 +91,7 @@ export function registerSuite(suite: Suite): void {
       "use letters, digits, - and _ (it becomes the name of its results files)",
     );
   }
+  checkSuiteNorms(suite);
   SUITES.set(suite.name, suite);
 }
 
