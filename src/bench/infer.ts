@@ -17,7 +17,6 @@ import {
   type InterleaveOptions,
   pairedComparisons,
   profileInference,
-  quantileOf,
   timeInterleaved,
 } from "./measure.ts";
 import { NormTracer } from "../inference/norm_ops.ts";
@@ -25,6 +24,7 @@ import { createNormSet, disposeNorms, type InferenceModelKind } from "../inferen
 import { parsePlacement } from "../nn/block.ts";
 import { VARIANT_NAMES, type VariantName, variantSpec } from "../inference/variants.ts";
 import { UsageError } from "../util/errors.ts";
+import { median } from "../metrics/stats.ts";
 
 /**
  * The largest relative error a variant may show against its unfolded twin before timing.
@@ -326,7 +326,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
     const paired = pairedComparisons(timed.samples, names);
     const draws = bootstrapMedians(paired, { resamples: 1000, seed });
     const whole = Object.fromEntries(
-      Object.entries(paired).map(([k, xs]) => [k, quantileOf(xs, 0.5)]),
+      Object.entries(paired).map(([k, xs]) => [k, median(xs)]),
     );
     const bound = (m: Record<string, number>, v: string) =>
       m["diff:none"] > 0 ? m[`diff:${v}`] / m["diff:none"] : NaN;

@@ -8,6 +8,7 @@
  */
 import * as tf from "../tf.ts";
 import { SeededRng } from "../util/random.ts";
+import { median, quantile } from "../metrics/stats.ts";
 import type { NormTracer } from "../inference/norm_ops.ts";
 
 /** Options of {@linkcode timeInterleaved}. */
@@ -59,24 +60,6 @@ export interface InterleavedTimes {
 }
 
 /**
- * The `p`-quantile of `xs` with linear interpolation between order statistics (R's type 7).
- *
- * @example
- * ```ts
- * import { quantileOf } from "@normbench/normbench";
- * console.assert(quantileOf([1, 2, 3, 4], 0.5) === 2.5);
- * ```
- */
-export function quantileOf(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const sorted = [...xs].sort((a, b) => a - b);
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/**
  * Median and IQR of a sample of times.
  *
  * @example
@@ -87,9 +70,9 @@ export function quantileOf(xs: readonly number[], p: number): number {
  */
 export function summarizeTimes(xs: readonly number[]): TimingSummary {
   return {
-    median: quantileOf(xs, 0.5),
-    q25: quantileOf(xs, 0.25),
-    q75: quantileOf(xs, 0.75),
+    median: quantile(xs, 0.5),
+    q25: quantile(xs, 0.25),
+    q75: quantile(xs, 0.75),
     n: xs.length,
   };
 }
@@ -152,43 +135,12 @@ export async function timeInterleaved(
   if (rounds >= minRounds) {
     const head = Math.floor(0.8 * rounds);
     stable = names.every((name) => {
-      const now = quantileOf(samples[name], 0.5);
-      return Math.abs(quantileOf(samples[name].slice(0, head), 0.5) - now) <= tol * now;
+      const now = quantile(samples[name], 0.5);
+      return Math.abs(quantile(samples[name].slice(0, head), 0.5) - now) <= tol * now;
     });
   }
   const timings = Object.fromEntries(names.map((n) => [n, summarizeTimes(samples[n])]));
   return { timings, samples, rounds, stable, wallMs: performance.now() - start };
-}
-
-/** Median of `xs[idx[0..n)]` by quickselect on `scratch` (reused between calls). */
-function medianAt(xs: readonly number[], idx: Int32Array, scratch: Float64Array): number {
-  const n = idx.length;
-  for (let i = 0; i < n; i++) scratch[i] = xs[idx[i]];
-  const select = (k: number): number => {
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const pivot = scratch[(lo + hi) >> 1];
-      let i = lo;
-      let j = hi;
-      while (i <= j) {
-        while (scratch[i] < pivot) i++;
-        while (scratch[j] > pivot) j--;
-        if (i <= j) {
-          [scratch[i], scratch[j]] = [scratch[j], scratch[i]];
-          i++;
-          j--;
-        }
-      }
-      if (k <= j) hi = j;
-      else if (k >= i) lo = i;
-      else return scratch[k];
-    }
-    return scratch[k];
-  };
-  const h = (n - 1) / 2;
-  const a = select(Math.floor(h));
-  return h === Math.floor(h) ? a : (a + select(Math.ceil(h))) / 2;
 }
 
 /**
@@ -248,11 +200,14 @@ export function bootstrapMedians(
   if (n === 0) return [];
   const rng = new SeededRng(options.seed ?? 0);
   const idx = new Int32Array(n);
-  const scratch = new Float64Array(n);
+  const draw = new Float64Array(n);
   const out: Record<string, number>[] = [];
   for (let r = 0; r < (options.resamples ?? 1000); r++) {
     for (let i = 0; i < n; i++) idx[i] = rng.int(n);
-    out.push(Object.fromEntries(names.map((k) => [k, medianAt(samples[k], idx, scratch)])));
+    out.push(Object.fromEntries(names.map((k) => {
+      for (let i = 0; i < n; i++) draw[i] = samples[k][idx[i]];
+      return [k, median(draw)];
+    })));
   }
   return out;
 }
@@ -276,7 +231,7 @@ export function bootstrapInterval(
 ): [number, number] | null {
   const values = draws.map(statistic).filter(Number.isFinite);
   if (values.length === 0) return null;
-  return [quantileOf(values, (1 - level) / 2), quantileOf(values, (1 + level) / 2)];
+  return [quantile(values, (1 - level) / 2), quantile(values, (1 + level) / 2)];
 }
 
 /** What profiling an inference showed. */
@@ -374,7 +329,7 @@ export async function profileInference(
 ): Promise<InferenceProfile> {
   const all: OneProfile[] = [];
   for (let i = 0; i < Math.max(1, runs); i++) all.push(await profileOnce(run, tracer));
-  const median = (f: (p: OneProfile) => number) => quantileOf(all.map(f), 0.5);
+  const median = (f: (p: OneProfile) => number) => quantile(all.map(f), 0.5);
   const kernelMs = median((p) => p.kernelMs);
   const gpu = all.map((p) => p.gpuPeakBytes).filter((b): b is number => b !== null);
   return {

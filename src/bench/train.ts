@@ -13,6 +13,7 @@ import { syntheticBatch } from "../models/synthetic.ts";
 import type { Batch, Model, ModelKind } from "../models/types.ts";
 import { MatMulReference } from "../train/throughput.ts";
 import { batchSize, Trainer } from "../train/train.ts";
+import { median, quantile } from "../metrics/stats.ts";
 
 /** One benchmark configuration. */
 export interface BenchTrainCase {
@@ -138,14 +139,11 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
     trainer.dispose();
     reference.dispose();
   }
-  speeds.sort((a, b) => a - b);
-  const matmulGflops = speeds[Math.floor(speeds.length / 2)];
+  const matmulGflops = median(speeds);
   const distinct = [...new Set(shapes.map((s) => s.join("x")))]
     .map((k) => `${k}×${shapes.filter((s) => s.join("x") === k).length}`).join(", ");
   const flopsPerStep = model.trainingFlops(batch as never);
-  times.sort((a, b) => a - b);
-  const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))];
-  const ms = q(0.5);
+  const ms = median(times);
   const effectiveGflops = flopsPerStep / ms / 1e6;
   const row: BenchTrainRow = {
     model: c.model,
@@ -158,7 +156,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
     parameters: model.parameterCount(),
     flopsPerStep,
     msPerStep: ms,
-    msIqr: [q(0.25), q(0.75)],
+    msIqr: [quantile(times, 0.25), quantile(times, 0.75)],
     samplesPerSec: batchSize(batch) / (ms / 1000),
     effectiveGflops,
     matmulGflops,

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { AnyModel } from "../models/presets.ts";
+import { type AnyModel, createModel } from "../models/presets.ts";
+import type { ModelKind } from "../models/types.ts";
 import { normScalingRules, resolveNorm, scaledNormOptions } from "../norms/registry.ts";
-import type { TrainResult } from "../train/train.ts";
-import type { Json, RunOutput, SeriesPoint } from "../results/types.ts";
+import type { TrainProgress, TrainResult } from "../train/train.ts";
+import type { Json, RunOutput, SeriesPoint, TaskContext } from "../results/types.ts";
 
 /** A norm as an experiment takes it: name, options, placement, masks, source recipe. */
 export interface NormChoice {
@@ -113,6 +114,129 @@ export function normNotes(
   const factory = resolveNorm(norm, options);
   const summary = factory.entry.summarize?.(counters, factory.options);
   return summary ? { [factory.name]: summary } : {};
+}
+
+/**
+ * An experiment: a suite task (`input` is the run's plain-data input, `context` the runner's)
+ * that also takes hooks for probes.
+ */
+export type ExperimentFunction = (
+  input: Json,
+  context: TaskContext,
+  hooks?: ExperimentHooks,
+) => Promise<RunOutput>;
+
+/** A run input's model part: preset and overrides. */
+export interface ModelChoice {
+  /** The preset of the model kind. */
+  preset: string;
+  /** Settings that override the preset's (e.g. `layers`). */
+  overrides?: Record<string, number | string | boolean>;
+}
+
+/** What every experiment's input holds: the norm choice, the model and the seed. */
+export interface ExperimentInput extends NormChoice {
+  /** Preset and overrides. */
+  model: ModelChoice;
+  /** Seed of weights, data order and dropout. */
+  seed: number;
+}
+
+/** How {@linkcode startExperiment} builds a run's model. */
+export interface ExperimentSetup {
+  /** The model kind. */
+  kind: ModelKind;
+  /** Training updates the norm's step-count options are scaled to. */
+  steps: number;
+  /** Warm-up updates of the learning-rate schedule. */
+  warmup: number;
+  /** The source recipe when the input names none. */
+  horizon: SourceRecipe;
+  /** Settings the experiment fixes from its data (vocabulary, special ids, lengths). */
+  overrides?: Record<string, unknown>;
+  /** Scale the norm's step-count options (default true; false: the input's options as given). */
+  scale?: boolean;
+}
+
+/** A started experiment run: its model and what reports its progress and output. */
+export interface Experiment<M extends AnyModel> {
+  /** The model, built and shown to `hooks.onModel`; the caller disposes it. */
+  readonly model: M;
+  /** The norm's options after step-count scaling. */
+  readonly normOptions: Record<string, number | boolean>;
+  /**
+   * The training loop's progress callback: reports step `offset + step` of `total` (default:
+   * the loop's own total) to the runner and calls `hooks.onStep`.
+   */
+  progress(options?: { offset?: number; total?: number }): (p: TrainProgress) => void;
+  /**
+   * The run output ({@linkcode runOutput}) with the norm's options and its own summary of its
+   * counters (UN: its phase) added to `notes`.
+   */
+  output(
+    result: TrainResult,
+    metrics: Record<string, number | null>,
+    notes: Record<string, Json>,
+    chance: Record<string, number>,
+  ): RunOutput;
+}
+
+/**
+ * The outline every experiment shares: the norm's step-count options scaled to the run (see
+ * {@linkcode scaleNormOptions}), the model built from the input's norm, placement, masks, seed,
+ * preset and overrides (the experiment's own overrides last) and handed to `hooks.onModel`; then
+ * progress reporting during training and the run output with the norm's notes after it.
+ *
+ * @example
+ * ```ts
+ * import { startExperiment } from "@normbench/normbench";
+ * const seen: number[] = [];
+ * const run = startExperiment(
+ *   { norm: "un", model: { preset: "tiny" }, seed: 1 },
+ *   { kind: "vit", steps: 7500, warmup: 250, horizon: "imagenet" },
+ *   { progress: (done) => seen.push(done) },
+ * );
+ * console.assert(run.normOptions.warmup === 40 && run.model.config.norm === "un");
+ * run.progress({ offset: 10 })({ step: 3, total: 5, loss: 1, lr: 1e-3, msPerStep: 10 });
+ * console.assert(seen[0] === 13);
+ * run.model.dispose();
+ * ```
+ */
+export function startExperiment<M extends AnyModel = AnyModel>(
+  cfg: ExperimentInput,
+  setup: ExperimentSetup,
+  context: Pick<TaskContext, "progress">,
+  hooks: ExperimentHooks = {},
+): Experiment<M> {
+  const { steps, warmup } = setup;
+  const normOptions = setup.scale === false
+    ? cfg.normOptions ?? {}
+    : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions, cfg.horizon ?? setup.horizon);
+  const model = createModel({
+    model: setup.kind,
+    preset: cfg.model.preset,
+    overrides: { ...cfg.model.overrides, ...setup.overrides },
+    norm: cfg.norm,
+    normOptions,
+    placement: cfg.placement,
+    maskNorms: cfg.maskNorms,
+    seed: cfg.seed,
+  }) as M;
+  hooks.onModel?.(model);
+  return {
+    model,
+    normOptions,
+    progress: ({ offset = 0, total } = {}) => (p) => {
+      context.progress(offset + p.step, total ?? p.total);
+      hooks.onStep?.(offset + p.step);
+    },
+    output: (result, metrics, notes, chance) =>
+      runOutput(result, metrics, {
+        ...notes,
+        normOptions,
+        ...normNotes(cfg.norm, result.normCounters, normOptions),
+      }, chance),
+  };
 }
 
 /**

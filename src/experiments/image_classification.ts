@@ -3,29 +3,18 @@
  *
  * @module
  */
-import * as tf from "../tf.ts";
-import {
-  type ImageBatch as DataImageBatch,
-  imageBatches,
-} from "../data/fashion_mnist/image_batches.ts";
+import { type ImageBatch, imageBatches } from "../data/fashion_mnist/image_batches.ts";
 import { loadImageCorpus } from "../data/fashion_mnist/image_corpus.ts";
-import { createModel } from "../models/presets.ts";
-import type { ImageClassifyBatch as ImageBatch } from "../models/types.ts";
+import type { ImageClassifyBatch } from "../models/types.ts";
 import type { VisionTransformer } from "../models/vit.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../results/types.ts";
-import {
-  type ExperimentHooks,
-  type NormChoice,
-  normNotes,
-  runOutput,
-  scaleNormOptions,
-} from "./common.ts";
+import type { Json } from "../results/types.ts";
+import { imageBatchFromData } from "./batches.ts";
+import { classifierAccuracy } from "./evaluate.ts";
+import { type ExperimentFunction, type ExperimentInput, startExperiment } from "./common.ts";
 
 /** Input of {@linkcode trainImageClassifier} (plain data). */
-export interface ImageRunInput extends NormChoice {
-  /** ViT preset and overrides. */
-  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+export interface ImageRunInput extends ExperimentInput {
   /** Training recipe. */
   recipe: {
     steps: number;
@@ -45,34 +34,19 @@ export interface ImageRunInput extends NormChoice {
   evalEvery: number;
   /** Validation images per evaluation. */
   evalSize: number;
-  /** Seed of weights, data order and dropout. */
-  seed: number;
   /** Scale the norm's step constants to the run (default true, from the ImageNet horizon). */
   scaleNorm?: boolean;
 }
 
-function toModelBatch(b: DataImageBatch): ImageBatch {
-  const [n, h, w, c] = b.shapes.images as number[];
-  return { kind: "image", images: b.images, shape: [n, h, w, c], labels: b.labels };
-}
-
 /** Accuracy of `model` on the images `indices` of `set`. */
-async function accuracyOn(
+function accuracyOn(
   model: VisionTransformer,
   set: Parameters<typeof imageBatches>[0],
   indices: Int32Array,
   norm: { mean: number; std: number },
 ): Promise<number> {
-  let correct = 0;
-  let total = 0;
-  for (const b of imageBatches(set, { batchSize: 256, indices, shuffle: false, ...norm })) {
-    const pred = tf.tidy(() => tf.argMax(model.logits(toModelBatch(b)), -1));
-    const p = await pred.data();
-    pred.dispose();
-    for (let i = 0; i < b.size; i++) if (p[i] === b.labels[i]) correct++;
-    total += b.size;
-  }
-  return total ? correct / total : NaN;
+  const batches = imageBatches(set, { batchSize: 256, indices, shuffle: false, ...norm });
+  return classifierAccuracy(batches, (b: ImageBatch) => model.logits(imageBatchFromData(b)));
 }
 
 /**
@@ -90,34 +64,30 @@ async function accuracyOn(
  * console.log(out.metrics.test_accuracy);
  * ```
  */
-export async function trainImageClassifier(
-  input: Json,
-  context: TaskContext,
-  hooks: ExperimentHooks = {},
-): Promise<RunOutput> {
+export const trainImageClassifier: ExperimentFunction = async (input, context, hooks = {}) => {
   const cfg = input as unknown as ImageRunInput;
   const corpus = await loadImageCorpus({ ...cfg.data });
   const { steps, batchSize } = cfg.recipe;
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
-  const normOptions = cfg.scaleNorm === false
-    ? cfg.normOptions ?? {}
-    : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions, cfg.horizon ?? "imagenet");
-  const model = createModel({
-    model: "vit",
-    preset: cfg.model.preset,
-    overrides: cfg.model.overrides,
-    norm: cfg.norm,
-    normOptions,
-    placement: cfg.placement,
-    seed: cfg.seed,
-  }) as VisionTransformer;
-  hooks.onModel?.(model);
+  const run = startExperiment<VisionTransformer>(
+    cfg,
+    {
+      kind: "vit",
+      steps,
+      warmup,
+      horizon: "imagenet",
+      scale: cfg.scaleNorm,
+    },
+    context,
+    hooks,
+  );
+  const { model } = run;
   const norm = { mean: corpus.mean, std: corpus.std };
   const perEpoch = Math.floor(corpus.train.length / batchSize);
   let epoch = -1;
-  let iterator: Generator<DataImageBatch> | undefined;
+  let iterator: Generator<ImageBatch> | undefined;
   let position = 0;
-  const batchAt = (step: number): ImageBatch => {
+  const batchAt = (step: number): ImageClassifyBatch => {
     const e = Math.floor((step - 1) / perEpoch);
     const within = (step - 1) % perEpoch;
     if (e !== epoch || within !== position) {
@@ -135,7 +105,7 @@ export async function trainImageClassifier(
       for (; position < within; position++) iterator.next();
     }
     position++;
-    return toModelBatch(iterator!.next().value as DataImageBatch);
+    return imageBatchFromData(iterator!.next().value as ImageBatch);
   };
   const evalIndices = corpus.valid.subarray(0, cfg.evalSize);
   try {
@@ -153,22 +123,17 @@ export async function trainImageClassifier(
       evaluate: async () => ({
         valid_accuracy: 100 * await accuracyOn(model, corpus.data.train, evalIndices, norm),
       }),
-      onProgress: (p) => {
-        context.progress(p.step, p.total);
-        hooks.onStep?.(p.step);
-      },
+      onProgress: run.progress(),
     });
     const collapsed = result.collapse !== null;
     const test = collapsed ? null : await accuracyOn(model, corpus.data.test, corpus.test, norm);
     const valid = collapsed ? null : await accuracyOn(model, corpus.data.train, corpus.valid, norm);
     const notes: Record<string, Json> = {
       data: corpus.summary.sizes,
-      normOptions,
       warmup,
     };
-    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const chance = 100 / model.config.classes;
-    return runOutput(
+    return run.output(
       result,
       {
         test_accuracy: test === null ? null : 100 * test,
@@ -181,4 +146,4 @@ export async function trainImageClassifier(
   } finally {
     model.dispose();
   }
-}
+};

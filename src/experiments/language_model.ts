@@ -5,27 +5,18 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { type LmBatch as DataLmBatch, lmBatches } from "../data/brown/lm_batches.ts";
+import { lmBatches } from "../data/brown/lm_batches.ts";
 import { loadLanguageModelCorpus } from "../data/brown/lm_corpus.ts";
 import { perplexity, unigramEntropy } from "../metrics/perplexity.ts";
 import type { LanguageModel } from "../models/lm.ts";
-import { createModel } from "../models/presets.ts";
-import type { NextTokenBatch as LmBatch } from "../models/types.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../results/types.ts";
+import type { Json } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
-import {
-  type ExperimentHooks,
-  type NormChoice,
-  normNotes,
-  runOutput,
-  scaleNormOptions,
-} from "./common.ts";
+import { nextTokenBatchFromData } from "./batches.ts";
+import { type ExperimentFunction, type ExperimentInput, startExperiment } from "./common.ts";
 
 /** Input of {@linkcode trainLanguageModel} (plain data). */
-export interface LmRunInput extends NormChoice {
-  /** LM preset and overrides (e.g. `layers` for a deeper stress model). */
-  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+export interface LmRunInput extends ExperimentInput {
   /** Training recipe: AdamW, inverse-sqrt or cosine schedule with warm-up. */
   recipe: {
     steps: number;
@@ -52,12 +43,6 @@ export interface LmRunInput extends NormChoice {
   collapse?: { blowUp?: number; belowUnigram?: number };
   /** Skip the final test evaluation (collapse-rate runs need only the training outcome). */
   skipTest?: boolean;
-  /** Seed. */
-  seed: number;
-}
-
-function toModelBatch(b: DataLmBatch): LmBatch {
-  return { kind: "lm", tokens: b.tokens, shape: [b.size, b.seqLen + 1] };
 }
 
 /** NLL sum and target count of `model` over the first `maxTokens` tokens of `stream`. */
@@ -73,7 +58,7 @@ async function scoreStream(
   let nll = 0;
   let tokens = 0;
   for (const b of lmBatches(part, { batchSize: 32, seqLen })) {
-    const loss = tf.tidy(() => model.loss(toModelBatch(b), { training: false }));
+    const loss = tf.tidy(() => model.loss(nextTokenBatchFromData(b), { training: false }));
     const count = b.size * b.seqLen;
     nll += (await loss.data())[0] * count;
     tokens += count;
@@ -93,11 +78,7 @@ async function scoreStream(
  * console.log(out.metrics.test_ppl);
  * ```
  */
-export async function trainLanguageModel(
-  input: Json,
-  context: TaskContext,
-  hooks: ExperimentHooks = {},
-): Promise<RunOutput> {
+export const trainLanguageModel: ExperimentFunction = async (input, context, hooks = {}) => {
   const cfg = input as unknown as LmRunInput;
   const corpus = await loadLanguageModelCorpus({
     tokenization: cfg.data.tokenization,
@@ -105,28 +86,23 @@ export async function trainLanguageModel(
   });
   const { steps, batchSize, seqLen } = cfg.recipe;
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
-  const normOptions = scaleNormOptions(
-    cfg.norm,
-    steps,
-    warmup,
-    cfg.normOptions,
-    cfg.horizon ?? "iwslt",
+  const run = startExperiment<LanguageModel>(
+    cfg,
+    {
+      kind: "lm",
+      steps,
+      warmup,
+      horizon: "iwslt",
+      overrides: { vocab: corpus.vocabSize, maxLen: seqLen },
+    },
+    context,
+    hooks,
   );
-  const model = createModel({
-    model: "lm",
-    preset: cfg.model.preset,
-    overrides: { ...cfg.model.overrides, vocab: corpus.vocabSize, maxLen: seqLen },
-    norm: cfg.norm,
-    normOptions,
-    placement: cfg.placement,
-    maskNorms: cfg.maskNorms,
-    seed: cfg.seed,
-  }) as LanguageModel;
-  hooks.onModel?.(model);
+  const { model } = run;
   const unigram = unigramEntropy(corpus.train.stream, corpus.vocabSize);
   const batchAt = stepBatches((epoch) =>
     lmBatches(corpus.train.stream, { batchSize, seqLen, shuffle: true, seed: cfg.seed, epoch })
-      .map(toModelBatch)
+      .map(nextTokenBatchFromData)
   );
   const pplOf = (s: { nll: number; tokens: number }, split: typeof corpus.valid) =>
     perplexity({
@@ -170,10 +146,7 @@ export async function trainLanguageModel(
             .perWord,
         })
         : undefined,
-      onProgress: (p) => {
-        context.progress(p.step, p.total);
-        hooks.onStep?.(p.step);
-      },
+      onProgress: run.progress(),
     });
     let test: { perWord: number; perToken: number } | null = null;
     let valid: { perWord: number; perToken: number } | null = null;
@@ -185,13 +158,11 @@ export async function trainLanguageModel(
       data: corpus.summary.sizes,
       vocab: corpus.vocabSize,
       unigramEntropy: unigram,
-      normOptions,
       warmup,
     };
-    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
     const uniform = Math.log(corpus.vocabSize);
-    return runOutput(
+    return run.output(
       result,
       {
         test_ppl: test ? finite(test.perWord) : null,
@@ -210,4 +181,4 @@ export async function trainLanguageModel(
   } finally {
     model.dispose();
   }
-}
+};

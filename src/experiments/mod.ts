@@ -12,6 +12,7 @@
 export * from "./common.ts";
 export * from "./batching.ts";
 export * from "./batches.ts";
+export * from "./evaluate.ts";
 export * from "./image_classification.ts";
 export * from "./translation.ts";
 export * from "./language_model.ts";

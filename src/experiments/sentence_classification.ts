@@ -4,7 +4,6 @@
  *
  * @module
  */
-import * as tf from "../tf.ts";
 import {
   type ClassificationBatch,
   classificationBatches,
@@ -15,23 +14,15 @@ import { loadLanguageModelCorpus } from "../data/brown/lm_corpus.ts";
 import { maskTokens } from "../data/brown/mlm.ts";
 import { createRng } from "../util/random.ts";
 import type { Encoder } from "../models/encoder.ts";
-import { createModel } from "../models/presets.ts";
-import type { ClassifyBatch, MlmBatch } from "../models/types.ts";
 import { train, type TrainResult } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../results/types.ts";
+import type { Json } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
-import {
-  type ExperimentHooks,
-  type NormChoice,
-  normNotes,
-  runOutput,
-  scaleNormOptions,
-} from "./common.ts";
+import { classifyBatchFromData, mlmBatchFromData } from "./batches.ts";
+import { classifierAccuracy } from "./evaluate.ts";
+import { type ExperimentFunction, type ExperimentInput, startExperiment } from "./common.ts";
 
 /** Input of {@linkcode trainSentenceClassifier} (plain data). */
-export interface SentenceRunInput extends NormChoice {
-  /** Encoder preset and overrides. */
-  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+export interface SentenceRunInput extends ExperimentInput {
   /** Fine-tuning recipe (AdamW, cosine schedule with warm-up). */
   recipe: {
     steps: number;
@@ -47,25 +38,11 @@ export interface SentenceRunInput extends NormChoice {
   data: { vocabSize: number };
   /** Validation accuracy every this many fine-tuning steps. */
   evalEvery: number;
-  /** Seed. */
-  seed: number;
 }
 
-function toModelBatch(b: ClassificationBatch): ClassifyBatch {
-  return { kind: "classify", tokens: b.ids, shape: [b.size, b.length], labels: b.labels };
-}
-
+/** Accuracy of `model` on `batches`, in %. */
 async function accuracy(model: Encoder, batches: ClassificationBatch[]): Promise<number> {
-  let correct = 0;
-  let total = 0;
-  for (const b of batches) {
-    const pred = tf.tidy(() => tf.argMax(model.classify(toModelBatch(b)), -1));
-    const p = await pred.data();
-    pred.dispose();
-    for (let i = 0; i < b.size; i++) if (p[i] === b.labels[i]) correct++;
-    total += b.size;
-  }
-  return (100 * correct) / total;
+  return 100 * await classifierAccuracy(batches, (b) => model.classify(classifyBatchFromData(b)));
 }
 
 /**
@@ -78,40 +55,30 @@ async function accuracy(model: Encoder, batches: ClassificationBatch[]): Promise
  * console.log(out.metrics.test_accuracy);
  * ```
  */
-export async function trainSentenceClassifier(
-  input: Json,
-  context: TaskContext,
-  hooks: ExperimentHooks = {},
-): Promise<RunOutput> {
+export const trainSentenceClassifier: ExperimentFunction = async (input, context, hooks = {}) => {
   const cfg = input as unknown as SentenceRunInput;
   const corpus = await loadClassificationCorpus({ vocabSize: cfg.data.vocabSize });
   const pre = cfg.pretrain.steps;
   const total = pre + cfg.recipe.steps;
   const warmup = Math.round(cfg.recipe.warmupFraction * cfg.recipe.steps);
   // The norm's horizon is the whole training: pre-training and fine-tuning.
-  const normOptions = scaleNormOptions(
-    cfg.norm,
-    total,
-    warmup,
-    cfg.normOptions,
-    cfg.horizon ?? "iwslt",
-  );
-  const model = createModel({
-    model: "encoder",
-    preset: cfg.model.preset,
-    overrides: {
-      ...cfg.model.overrides,
-      vocab: corpus.tokenizer.vocabSize,
-      padId: 0,
-      maxLen: Math.max(cfg.recipe.maxLen, cfg.pretrain.seqLen),
+  const run = startExperiment<Encoder>(
+    cfg,
+    {
+      kind: "encoder",
+      steps: total,
+      warmup,
+      horizon: "iwslt",
+      overrides: {
+        vocab: corpus.tokenizer.vocabSize,
+        padId: 0,
+        maxLen: Math.max(cfg.recipe.maxLen, cfg.pretrain.seqLen),
+      },
     },
-    norm: cfg.norm,
-    normOptions,
-    placement: cfg.placement,
-    maskNorms: cfg.maskNorms,
-    seed: cfg.seed,
-  }) as Encoder;
-  hooks.onModel?.(model);
+    context,
+    hooks,
+  );
+  const { model } = run;
   try {
     let pretrained: TrainResult | null = null;
     if (pre > 0) {
@@ -129,11 +96,12 @@ export async function trainSentenceClassifier(
           seed: cfg.seed,
           epoch,
         })
-          .map((b): MlmBatch => {
-            const m = maskTokens(b.tokens, { vocabSize: corpus.tokenizer.vocabSize, rng });
-            const targets = Int32Array.from(m.target, (t, i) => (m.weight[i] ? t : -1));
-            return { kind: "mlm", tokens: m.input, shape: [b.size, b.seqLen + 1], targets };
-          });
+          .map((b) =>
+            mlmBatchFromData(
+              maskTokens(b.tokens, { vocabSize: corpus.tokenizer.vocabSize, rng }),
+              [b.size, b.seqLen + 1],
+            )
+          );
       });
       pretrained = await train(model, {
         steps: pre,
@@ -160,7 +128,7 @@ export async function trainSentenceClassifier(
         seed: cfg.seed,
         epoch,
         dropLast: true,
-      }).map(toModelBatch)
+      }).map(classifyBatchFromData)
     );
     const result = pretrained?.collapse ? pretrained : await train(model, {
       steps: cfg.recipe.steps,
@@ -172,22 +140,17 @@ export async function trainSentenceClassifier(
     }, {
       batch: batchAt,
       evaluate: async () => ({ valid_accuracy: await accuracy(model, validBatches) }),
-      onProgress: (p) => {
-        context.progress(pre + p.step, total);
-        hooks.onStep?.(pre + p.step);
-      },
+      onProgress: run.progress({ offset: pre, total }),
     });
     const collapsed = result.collapse !== null;
     const notes: Record<string, Json> = {
       data: corpus.summary.sizes,
       vocab: corpus.tokenizer.vocabSize,
-      normOptions,
       pretrainSteps: pre,
       pretrainFinalLoss: pretrained ? pretrained.final.trainLoss ?? null : null,
     };
-    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
     const chance = 100 / model.config.classes;
-    return runOutput(
+    return run.output(
       result,
       {
         test_accuracy: collapsed ? null : await accuracy(model, testBatches),
@@ -200,4 +163,4 @@ export async function trainSentenceClassifier(
   } finally {
     model.dispose();
   }
-}
+};

@@ -13,6 +13,7 @@ import type { Norm, NormCallOptions } from "../norms/types.ts";
 import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import type { AnyModel } from "../models/presets.ts";
 import type { ExperimentHooks } from "./common.ts";
+import { median } from "../metrics/stats.ts";
 
 /** Per-layer traces of the batch quadratic mean, one Float32Array [C] per step. */
 export type StatTrace = Float32Array[][];
@@ -158,9 +159,8 @@ export function traceOutput(trace: StatTrace, window = 4): Pick<RunOutput, "curv
   // the overall scale of the first and last norm layers' statistic, relative to its median
   for (const [name, layer] of [["first", 0], ["last", trace.length - 1]] as const) {
     const scale = trace[layer].map((q) => q.reduce((a, b) => a + b, 0) / q.length);
-    const sorted = [...scale].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] || 1;
-    curves[`stat_${name}`] = scale.map((s, t) => ({ x: t + 1, y: s / median }));
+    const typical = median(scale) || 1;
+    curves[`stat_${name}`] = scale.map((s, t) => ({ x: t + 1, y: s / typical }));
   }
   return {
     metrics: {

@@ -9,25 +9,16 @@ import { BOS_ID, EOS_ID, PAD_ID } from "../util/special_tokens.ts";
 import { loadTranslationCorpus } from "../data/bible/translation_corpus.ts";
 import { type TranslationBatch, translationBatches } from "../data/bible/translation_batches.ts";
 import { corpusBleu } from "../metrics/bleu.ts";
-import { createModel } from "../models/presets.ts";
 import { beamSearch } from "../models/search.ts";
 import type { Translator } from "../models/translator.ts";
-import type { TranslateBatch } from "../models/types.ts";
 import { train } from "../train/train.ts";
-import type { Json, RunOutput, TaskContext } from "../results/types.ts";
+import type { Json } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
-import {
-  type ExperimentHooks,
-  type NormChoice,
-  normNotes,
-  runOutput,
-  scaleNormOptions,
-} from "./common.ts";
+import { translateBatchFromData } from "./batches.ts";
+import { type ExperimentFunction, type ExperimentInput, startExperiment } from "./common.ts";
 
 /** Input of {@linkcode trainTranslator} (plain data). */
-export interface TranslationRunInput extends NormChoice {
-  /** Translator preset and overrides. */
-  model: { preset: string; overrides?: Record<string, number | string | boolean> };
+export interface TranslationRunInput extends ExperimentInput {
   /** Training recipe (Adam (0.9, 0.98), inverse-sqrt schedule, label smoothing, as fairseq). */
   recipe: {
     steps: number;
@@ -50,21 +41,8 @@ export interface TranslationRunInput extends NormChoice {
   decode: { beam: number; lengthPenalty: number; sentences: number };
   /** Validation loss every this many steps. */
   evalEvery: number;
-  /** Seed. */
-  seed: number;
   /** The decoder's norm when it differs (PowerNorm's runs: PN encoder, LN decoder). */
   decoderNorm?: string;
-}
-
-function toModelBatch(b: TranslationBatch): TranslateBatch {
-  return {
-    kind: "translate",
-    src: b.src,
-    srcShape: [b.size, b.srcLen],
-    tgtIn: b.tgtIn,
-    tgtOut: b.tgtOut,
-    tgtShape: [b.size, b.tgtLen],
-  };
 }
 
 /** Token-weighted mean loss of `batches` in inference mode. */
@@ -72,7 +50,7 @@ async function meanLoss(model: Translator, batches: TranslationBatch[]): Promise
   let sum = 0;
   let tokens = 0;
   for (const b of batches) {
-    const loss = tf.tidy(() => model.loss(toModelBatch(b), { training: false }));
+    const loss = tf.tidy(() => model.loss(translateBatchFromData(b), { training: false }));
     sum += (await loss.data())[0] * b.targetTokens;
     tokens += b.targetTokens;
     loss.dispose();
@@ -90,11 +68,7 @@ async function meanLoss(model: Translator, batches: TranslationBatch[]): Promise
  * console.log(out.metrics.bleu);
  * ```
  */
-export async function trainTranslator(
-  input: Json,
-  context: TaskContext,
-  hooks: ExperimentHooks = {},
-): Promise<RunOutput> {
+export const trainTranslator: ExperimentFunction = async (input, context, hooks = {}) => {
   const cfg = input as unknown as TranslationRunInput;
   const corpus = await loadTranslationCorpus({
     vocabSize: cfg.data.vocabSize,
@@ -105,34 +79,28 @@ export async function trainTranslator(
   });
   const { steps } = cfg.recipe;
   const warmup = Math.max(1, Math.round(cfg.recipe.warmupFraction * steps));
-  const normOptions = scaleNormOptions(
-    cfg.norm,
-    steps,
-    warmup,
-    cfg.normOptions,
-    cfg.horizon ?? "iwslt",
-  );
-  const model = createModel({
-    model: "translator",
-    preset: cfg.model.preset,
-    overrides: {
-      ...cfg.model.overrides,
-      ...(cfg.decoderNorm ? { decoderNorm: cfg.decoderNorm } : {}),
-      vocab: corpus.tokenizer.vocabSize,
-      padId: PAD_ID,
-      bosId: BOS_ID,
-      eosId: EOS_ID,
+  const run = startExperiment<Translator>(
+    cfg,
+    {
+      kind: "translator",
+      steps,
+      warmup,
+      horizon: "iwslt",
+      overrides: {
+        ...(cfg.decoderNorm ? { decoderNorm: cfg.decoderNorm } : {}),
+        vocab: corpus.tokenizer.vocabSize,
+        padId: PAD_ID,
+        bosId: BOS_ID,
+        eosId: EOS_ID,
+      },
     },
-    norm: cfg.norm,
-    normOptions,
-    placement: cfg.placement,
-    maskNorms: cfg.maskNorms,
-    seed: cfg.seed,
-  }) as Translator;
-  hooks.onModel?.(model);
+    context,
+    hooks,
+  );
+  const { model } = run;
   const batchAt = stepBatches((epoch) =>
     translationBatches(corpus.train, { maxTokens: cfg.recipe.maxTokens, seed: cfg.seed, epoch })
-      .map(toModelBatch)
+      .map(translateBatchFromData)
   );
   const valid = translationBatches(corpus.valid, {
     maxTokens: 4 * cfg.recipe.maxTokens,
@@ -157,10 +125,7 @@ export async function trainTranslator(
     }, {
       batch: batchAt,
       evaluate: async () => ({ valid_loss: await meanLoss(model, valid) }),
-      onProgress: (p) => {
-        context.progress(p.step, p.total);
-        hooks.onStep?.(p.step);
-      },
+      onProgress: run.progress(),
     });
     let bleu: number | null = null;
     let validLoss: number | null = null;
@@ -186,12 +151,10 @@ export async function trainTranslator(
     const notes: Record<string, Json> = {
       data: corpus.summary.sizes,
       vocab: corpus.tokenizer.vocabSize,
-      normOptions,
       warmup,
       sample,
     };
-    Object.assign(notes, normNotes(cfg.norm, result.normCounters, normOptions));
-    return runOutput(
+    return run.output(
       result,
       {
         bleu,
@@ -204,4 +167,4 @@ export async function trainTranslator(
   } finally {
     model.dispose();
   }
-}
+};

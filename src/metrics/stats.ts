@@ -1,5 +1,6 @@
 /**
- * Summary statistics for results over seeds and runs: mean, sample standard deviation,
+ * Summary statistics for results over seeds and runs: mean, quantiles and the median, sample
+ * standard deviation,
  * Student-t confidence intervals (of a mean and of a difference of means, Welch), and the Wilson
  * score interval of a rate (e.g. a collapse rate).
  *
@@ -24,6 +25,40 @@ export function mean(xs: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i];
   return s / xs.length;
+}
+
+/**
+ * The `p`-quantile of `xs` (0 ≤ p ≤ 1) with linear interpolation between order statistics
+ * (R's default, type 7): the median of an even count is the mean of the two middle values. NaN
+ * for no values. `xs` is not modified.
+ *
+ * @example
+ * ```ts
+ * import { quantile } from "@normbench/normbench";
+ * console.assert(quantile([4, 1, 3, 2], 0.5) === 2.5);
+ * console.assert(quantile([1, 2, 3, 4, 5], 0.25) === 2);
+ * ```
+ */
+export function quantile(xs: ArrayLike<number>, p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = Float64Array.from(xs).sort();
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * The median of `xs` ({@linkcode quantile} at 0.5).
+ *
+ * @example
+ * ```ts
+ * import { median } from "@normbench/normbench";
+ * console.assert(median([3, 1, 2]) === 2 && median([1, 2, 3, 10]) === 2.5);
+ * ```
+ */
+export function median(xs: ArrayLike<number>): number {
+  return quantile(xs, 0.5);
 }
 
 /**

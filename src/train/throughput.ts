@@ -6,6 +6,7 @@
  */
 import * as tf from "../tf.ts";
 import type { MatMulShape } from "../nn/linear.ts";
+import { median } from "../metrics/stats.ts";
 
 /** The result of {@linkcode measureMatMul}. */
 export interface MatMulSpeed {
@@ -59,8 +60,7 @@ export async function measureMatMul(
     const times: number[] = [];
     const start = performance.now();
     while (times.length < 5 || performance.now() - start < minMs) times.push(await run(reps));
-    times.sort((x, y) => x - y);
-    const ms = times[Math.floor(times.length / 2)];
+    const ms = median(times);
     tf.dispose([a, b]);
     const f = 2 * m * k * n;
     out.push({ shape, count, gflops: f / ms / 1e6 });
