@@ -95,8 +95,14 @@ export function profileDir(outDir: string, profile: ProfileName): string {
  *
  * @example
  * ```ts
- * import { reproduce } from "@normbench/normbench";
- * console.assert(typeof reproduce === "function");
+ * import { exampleSuite, reproduce } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const result = await reproduce({
+ *   suites: [exampleSuite], profile: "smoke", backend: "cpu", outDir: dir,
+ *   cacheDir: `${dir}/cache`, jobs: 1, progress: false, log: () => {},
+ * });
+ * console.assert(result.failures.length === 0);
+ * console.assert(result.written.includes(`${dir}/smoke/curve.md`));
  * ```
  */
 export async function reproduce(options: ReproduceOptions): Promise<ReproduceResult> {

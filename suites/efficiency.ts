@@ -6,18 +6,12 @@
  * @module
  */
 import { registerSuite } from "../src/suite/registry.ts";
-import type {
-  CheckResult,
-  ClaimSpec,
-  PlotSpec,
-  ProfileName,
-  RunRecord,
-  TableSpec,
-} from "../src/results/types.ts";
+import type { ClaimSpec, PlotSpec, ProfileName, TableSpec } from "../src/results/types.ts";
 import type { RunSpec, Suite } from "../src/suite/types.ts";
 import type { BackendName } from "../src/backend/backend.ts";
 import type { InferCell } from "../src/bench/infer.ts";
 import type { EfficiencyInput } from "../src/bench/infer_task.ts";
+import { efficiencyChecks } from "../src/bench/infer_checks.ts";
 import { VARIANT_NAMES, type VariantName, VARIANTS } from "../src/inference/variants.ts";
 import type { PerProfile } from "./common.ts";
 
@@ -299,116 +293,6 @@ const TABLES: (TableSpec & { title: string })[] = [
   perVariant("Max relative error against the unfolded twin, ×10⁻⁶", "twin_ppm", 2),
 ];
 
-function value(r: RunRecord, key: string): number | null {
-  const v = r.output.metrics[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-function checks(records: RunRecord[]): CheckResult[] {
-  const measured = records.filter((r) => value(r, "ms.ln") !== null);
-  const out: CheckResult[] = [];
-  const errors = measured.flatMap((r) =>
-    VARIANT_NAMES.map((v) => value(r, `twin_ppm.${v}`)).filter((x): x is number => x !== null)
-  );
-  out.push({
-    check: "every variant matched its unfolded twin on the same weights before it was timed " +
-      "(max relative error ≤ 1e-4; a cell that fails is not timed)",
-    ok: errors.every((e) => e <= 100),
-    detail: `${errors.length} comparisons in ${measured.length} cells; largest relative error ` +
-      `${errors.length ? (Math.max(...errors) / 1e6).toExponential(1) : "—"}`,
-  });
-  const cpuSide = measured.filter((r) => r.labels.backend !== "webgpu");
-  const bounds = cpuSide.map((r) => ({
-    cell: `${r.labels.backend} ${r.labels.cell}`,
-    bound: value(r, "bound.un-folded"),
-    lo: value(r, "bound_lo.un-folded"),
-    hi: value(r, "bound_hi.un-folded"),
-  }));
-  const pct = (x: number | null) => (x === null ? "—" : `${(100 * x).toFixed(0)}`);
-  const structural = cpuSide.map((r) => ({
-    cell: `${r.labels.backend} ${r.labels.cell}`,
-    share: value(r, "kbound.un-folded"),
-    kernels: value(r, "kernels.un-folded"),
-    none: value(r, "kernels.none"),
-  }));
-  out.push({
-    check: "folded UN removes ≥ 95% of the kernels LayerNorm adds over the no-norm model, " +
-      "in every wasm and cpu cell (deterministic: kernel counts per inference)",
-    ok: structural.length > 0 && structural.every((b) => b.share !== null && b.share >= 0.95),
-    detail: structural.map((b) =>
-      `${b.cell}: ${
-        b.share === null ? "—" : (100 * b.share).toFixed(1)
-      }% (${b.kernels} vs ${b.none} kernels)`
-    ).join("; ") || "no wasm or cpu cell",
-  });
-  out.push({
-    check: "folded UN reaches ≥ 95% of the no-norm bound in time on wasm and cpu: no cell's 95% " +
-      "interval lies below 95% (cells whose interval reaches below 95% cannot resolve it)",
-    ok: bounds.length > 0 && bounds.every((b) => b.hi !== null && b.hi >= 0.95),
-    detail: bounds.map((b) =>
-      `${b.cell}: ${b.bound === null ? "—" : (100 * b.bound).toFixed(1)}% [${pct(b.lo)}, ${
-        pct(b.hi)
-      }]`
-    ).join("; ") || "no wasm or cpu cell",
-  });
-  const remain = BACKENDS.map((b) => {
-    const rs = measured.filter((r) => r.labels.backend === b);
-    if (!rs.length) return null;
-    const mean = (k: string) => {
-      const xs = rs.map((r) => value(r, k)).filter((x): x is number => x !== null);
-      return xs.length ? xs.reduce((a, c) => a + c, 0) / xs.length : NaN;
-    };
-    return `${b}: ×${mean("vs_ln.un-folded").toFixed(2)} over ln, ×${
-      mean("vs_fused.un-folded").toFixed(2)
-    } over ln-fused (the fused kernel alone: ×${mean("vs_ln.ln-fused").toFixed(2)} over ln)`;
-  }).filter(Boolean);
-  out.push({
-    check: "folded UN keeps a speedup (≥ ×1.05, mean over cells) against the fused LayerNorm " +
-      "kernel, not only against LayerNorm as tfjs ops",
-    ok: BACKENDS.every((b) => {
-      const rs = measured.filter((r) => r.labels.backend === b && value(r, "claim.vs_fused"));
-      if (!rs.length) return true;
-      return rs.reduce((a, r) => a + value(r, "claim.vs_fused")!, 0) / rs.length >= 1.05;
-    }),
-    detail: remain.join("; ") || "no cell measured",
-  });
-  const unstable = measured.filter((r) => {
-    const cell = r.output.notes?.cell as { stable?: boolean } | undefined;
-    return cell && cell.stable === false;
-  });
-  out.push({
-    check: "every cell's medians were stable (the last fifth of the rounds moved none by > 1%)",
-    ok: unstable.length === 0,
-    detail: unstable.length
-      ? `time budget reached first in: ${
-        unstable.map((r) => `${r.labels.backend} ${r.labels.cell}`).join(", ")
-      }`
-      : `${measured.length} cells`,
-  });
-  const gpu = records.filter((r) => r.labels.backend === "webgpu");
-  if (gpu.length) {
-    const skipped = gpu.filter((r) => r.output.notes?.skipped);
-    const software = gpu.filter((r) =>
-      (r.output.notes?.cell as { softwareAdapter?: boolean })
-        ?.softwareAdapter
-    );
-    const adapter = (gpu.find((r) => r.output.notes?.cell)?.output.notes?.cell as {
-      adapter?: string;
-    })?.adapter;
-    out.push({
-      check: "WebGPU cells ran on a hardware adapter (a speed claim)",
-      ok: software.length === 0 && skipped.length === 0,
-      detail: skipped.length
-        ? "no WebGPU adapter: WebGPU cells skipped"
-        : software.length
-        ? `software adapter (${adapter ?? "?"}) — not a speed claim: WebGPU claims have no ` +
-          "values and stay inconclusive"
-        : `hardware adapter (${adapter ?? "?"})`,
-    });
-  }
-  return out;
-}
-
 function planTable(profile: ProfileName): string {
   const byBackend = BACKENDS.map((b) => {
     const cells = PLANS[profile].filter((p) => p.backend === b);
@@ -446,7 +330,7 @@ export const efficiencySuite: Suite = {
   runs: (profile) => PLANS[profile].map(runSpec),
   claims: claims(),
   plots: PLOTS,
-  checks,
+  checks: (records) => efficiencyChecks(records, BACKENDS),
   notes: (profile) => [
     "**Variants.** " + VARIANTS.map((v) => `\`${v.name}\`: ${v.description}`).join("; ") + ".",
     "**Folding a whole model.** Each variant runs the same model (same random weights; only the " +

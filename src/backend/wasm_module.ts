@@ -1,5 +1,5 @@
 /**
- * Two kernels for the wasm backend, written as a small WebAssembly (SIMD) module that works
+ * Three kernels for the wasm backend, written as a small WebAssembly (SIMD) module that works
  * directly on tfjs-wasm's heap. The module is assembled here from its instructions (with
  * `wasm_assembler.ts`: no build step, no binary blob) and imports tfjs-wasm's own memory.
  *
@@ -9,9 +9,9 @@
  *   scalar) and is several times faster at attention's small shapes.
  * - `colsum`: sums over the rows of a `[R, C]` matrix (the per-channel token sums of the norms
  *   and bias gradients), vectorised along C; tfjs-wasm reduces axis 0 through a slow transpose.
- * - `transpose`: batched 2-D transpose in 64×8 tiles of 4×4 SIMD blocks. tfjs-wasm's 2-D transpose writes with a
- *   stride of a whole column and slows to a few ns per element on tall matrices (the `xᵀ` of a
- *   weight gradient).
+ * - `transpose`: batched 2-D transpose in 64×8 tiles of 4×4 SIMD blocks. tfjs-wasm's 2-D
+ *   transpose writes with a stride of a whole column and slows to a few ns per element on tall
+ *   matrices (the `xᵀ` of a weight gradient).
  *
  * @module
  */

@@ -19,3 +19,4 @@ export * from "./pool_task.ts";
 export * from "./measure.ts";
 export * from "./infer.ts";
 export * from "./infer_task.ts";
+export * from "./infer_checks.ts";

@@ -103,7 +103,8 @@ export function collect(value: string, previous: string[] = []): string[] {
  * @example
  * ```ts
  * import { waitLine } from "./parse.ts";
- * console.assert(typeof waitLine === "function");
+ * // normbench: waiting for pid 4242 (reproduce, since 2026-11-27T05:00:00Z) to finish with results
+ * waitLine({ pid: 4242, purpose: "reproduce", since: "2026-11-27T05:00:00Z" }, "results");
  * ```
  */
 export function waitLine(holder: { pid: number; purpose: string; since: string }, dir: string) {

@@ -13,6 +13,8 @@ import type { Norm, NormCallOptions } from "../norms/types.ts";
 import type { Json, RunOutput, TaskContext } from "../results/types.ts";
 import type { AnyModel } from "../models/presets.ts";
 import type { ExperimentHooks } from "./common.ts";
+import { trainImageClassifier } from "./image_classification.ts";
+import { trainTranslator } from "./translation.ts";
 import { median } from "../metrics/stats.ts";
 
 /** Per-layer traces of the batch quadratic mean, one Float32Array [C] per step. */
@@ -208,9 +210,7 @@ export async function traceStatistics(input: Json, context: TaskContext): Promis
       void probe?.flush();
     },
   };
-  const run = cfg.experiment === "translation"
-    ? (await import("./translation.ts")).trainTranslator
-    : (await import("./image_classification.ts")).trainImageClassifier;
+  const run = cfg.experiment === "translation" ? trainTranslator : trainImageClassifier;
   const output = await run(cfg.input, context, hooks);
   await probe?.flush();
   const traced = traceOutput(probe!.trace, cfg.window);

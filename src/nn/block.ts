@@ -16,7 +16,10 @@ import type { Initializer } from "./init.ts";
 import type { Scope } from "./scope.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** Where a block's norms sit (spec: `shared/spec/norms.md`). */
+/**
+ * Where a block's norms sit: `pre` normalises each sublayer's input, `post` the sum after the
+ * residual, `peri` both the sublayer's input and its output (Peri-LN).
+ */
 export type Placement = "pre" | "post" | "peri";
 
 /** A model's placement: one for every block, or `mix` (the first ⌊αL⌋ post, the rest pre). */

@@ -50,6 +50,27 @@ export class TokenBatchNorm {
   readonly eps: number;
   readonly momentum: number;
 
+  /**
+   * Creates γ, β and the running statistics through `add` (the owning norm's `addVariable`), in
+   * this order, with ε and momentum from the norm's `options`.
+   */
+  static create(
+    add: (localName: string, initial: () => tf.Tensor, trainable: boolean) => tf.Variable,
+    channels: number,
+    options: ResolvedOptions,
+  ): TokenBatchNorm {
+    return new TokenBatchNorm(
+      {
+        weight: add("weight", () => tf.ones([channels]), true),
+        bias: add("bias", () => tf.zeros([channels]), true),
+        runningMean: add("runningMean", () => tf.zeros([channels]), false),
+        runningVar: add("runningVar", () => tf.ones([channels]), false),
+      },
+      options.eps as number,
+      options.momentum as number,
+    );
+  }
+
   constructor(
     vars: {
       runningMean: tf.Variable;
@@ -129,16 +150,7 @@ export class BatchNorm extends NormBase {
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
-    this.#bn = new TokenBatchNorm(
-      {
-        weight: this.addVariable("weight", () => tf.ones([channels]), true),
-        bias: this.addVariable("bias", () => tf.zeros([channels]), true),
-        runningMean: this.addVariable("runningMean", () => tf.zeros([channels]), false),
-        runningVar: this.addVariable("runningVar", () => tf.ones([channels]), false),
-      },
-      options.eps as number,
-      options.momentum as number,
-    );
+    this.#bn = TokenBatchNorm.create((n, i, t) => this.addVariable(n, i, t), channels, options);
   }
 
   /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */

@@ -64,16 +64,7 @@ export class RepBatchNorm extends NormBase {
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
-    this.#bn = new TokenBatchNorm(
-      {
-        weight: this.addVariable("weight", () => tf.ones([channels]), true),
-        bias: this.addVariable("bias", () => tf.zeros([channels]), true),
-        runningMean: this.addVariable("runningMean", () => tf.zeros([channels]), false),
-        runningVar: this.addVariable("runningVar", () => tf.ones([channels]), false),
-      },
-      options.eps as number,
-      options.momentum as number,
-    );
+    this.#bn = TokenBatchNorm.create((n, i, t) => this.addVariable(n, i, t), channels, options);
     this.eta = this.addVariable("eta", () => tf.scalar(options.etaInit as number), true);
     this.lnWeight = this.addVariable("lnWeight", () => tf.ones([channels]), true);
     this.lnBias = this.addVariable("lnBias", () => tf.zeros([channels]), true);

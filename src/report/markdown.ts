@@ -165,8 +165,14 @@ function resultsTable(runs: RunRecord[], table: TableSpec, counts: boolean): str
  *
  * @example
  * ```ts
- * import { suiteMarkdown } from "@normbench/normbench";
- * console.assert(typeof suiteMarkdown === "function");
+ * import { exampleSuite, parseResultFile, reproduce, suiteMarkdown } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir: `${dir}/cache`, jobs: 1 } as const;
+ * await reproduce({ ...options, suites: [exampleSuite], outDir: dir, progress: false, log() {} });
+ * const path = `${dir}/smoke/curve.json`;
+ * const file = parseResultFile(await Deno.readTextFile(path), path);
+ * const markdown = suiteMarkdown(file, ["loss"]);
+ * console.assert(markdown.includes("![Training loss](curve.loss.svg)"));
  * ```
  */
 export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string {

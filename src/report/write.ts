@@ -16,8 +16,14 @@ import { renderSvg } from "./svg.ts";
  *
  * @example
  * ```ts
- * import { renderSuiteReport } from "@normbench/normbench";
- * console.assert(typeof renderSuiteReport === "function");
+ * import { exampleSuite, parseResultFile, renderSuiteReport, reproduce } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir: `${dir}/cache`, jobs: 1 } as const;
+ * await reproduce({ ...options, suites: [exampleSuite], outDir: dir, progress: false, log() {} });
+ * const path = `${dir}/smoke/curve.json`;
+ * const file = parseResultFile(await Deno.readTextFile(path), path);
+ * const written = await renderSuiteReport(file, await Deno.makeTempDir());
+ * console.assert(written.some((p) => p.endsWith("curve.md")));
  * ```
  */
 export async function renderSuiteReport(file: SuiteResultFile, outDir: string): Promise<string[]> {
@@ -44,8 +50,15 @@ export async function renderSuiteReport(file: SuiteResultFile, outDir: string): 
  *
  * @example
  * ```ts
- * import { writeSuiteResults } from "@normbench/normbench";
- * console.assert(typeof writeSuiteResults === "function");
+ * import { exampleSuite, parseResultFile, reproduce, writeSuiteResults } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir: `${dir}/cache`, jobs: 1 } as const;
+ * await reproduce({ ...options, suites: [exampleSuite], outDir: dir, progress: false, log() {} });
+ * const path = `${dir}/smoke/curve.json`;
+ * const file = parseResultFile(await Deno.readTextFile(path), path);
+ * const elsewhere = await Deno.makeTempDir();
+ * const written = await writeSuiteResults(file, elsewhere);
+ * console.assert(written.includes(`${elsewhere}/curve.json`));
  * ```
  */
 export async function writeSuiteResults(
@@ -132,8 +145,14 @@ export async function readResultFiles(
  *
  * @example
  * ```ts
- * import { writeOverview } from "@normbench/normbench";
- * console.assert(typeof writeOverview === "function");
+ * import { exampleSuite, parseResultFile, reproduce, writeOverview } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir: `${dir}/cache`, jobs: 1 } as const;
+ * await reproduce({ ...options, suites: [exampleSuite], outDir: dir, progress: false, log() {} });
+ * const path = `${dir}/smoke/curve.json`;
+ * const file = parseResultFile(await Deno.readTextFile(path), path);
+ * const overview = await writeOverview(`${dir}/smoke`);
+ * console.assert((await Deno.readTextFile(overview)).includes(`| ${file.suite.name} | smoke |`));
  * ```
  */
 export async function writeOverview(outDir: string, order: string[] = []): Promise<string> {

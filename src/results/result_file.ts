@@ -211,8 +211,18 @@ export function parseResultFile(text: string, source: string): SuiteResultFile {
  *
  * @example
  * ```ts
- * import { mergeResultFiles } from "@normbench/normbench";
- * console.assert(typeof mergeResultFiles === "function");
+ * import { exampleSuite, mergeResultFiles, parseResultFile, reproduce } from "@normbench/normbench";
+ * const dir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir: `${dir}/cache`, jobs: 1 } as const;
+ * const files = [];
+ * for (const index of [1, 2]) {
+ *   const shard = { index, count: 2 };
+ *   await reproduce({ ...options, suites: [exampleSuite], outDir: dir, shard, progress: false, log() {} });
+ *   const path = `${dir}/smoke/curve.shard-${index}-of-2.json`;
+ *   files.push({ file: parseResultFile(await Deno.readTextFile(path), path), source: path });
+ * }
+ * const merged = mergeResultFiles(files, () => []);
+ * console.assert(merged.runs.length === 4 && merged.shard === null);
  * ```
  */
 export function mergeResultFiles(

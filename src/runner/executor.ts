@@ -56,8 +56,10 @@ export async function loadTask(task: TaskRef): Promise<TaskFunction> {
  *
  * @example
  * ```ts
- * import { runTaskHere } from "@normbench/normbench";
- * console.assert(typeof runTaskHere === "function");
+ * import { exampleSuite, runTaskHere } from "@normbench/normbench";
+ * const [run] = exampleSuite.runs("smoke");
+ * const result = await runTaskHere("cpu", run.task, run.input, () => {});
+ * console.assert(result.backend.name === "cpu" && result.output.metrics.loss! < 0.5);
  * ```
  */
 export async function runTaskHere(
@@ -124,8 +126,11 @@ export interface WrappedTask {
  *
  * @example
  * ```ts
- * import { runWrappedTask } from "@normbench/normbench";
- * console.assert(typeof runWrappedTask === "function");
+ * import { exampleSuite, runWrappedTask } from "@normbench/normbench";
+ * const [run] = exampleSuite.runs("smoke");
+ * const wrapped = { task: run.task, input: run.input, backend: "cpu" } as const;
+ * const result = await runWrappedTask(wrapped, { progress() {} });
+ * console.assert(result.wallMs > 0 && result.output.curves!.train_loss.length === 60);
  * ```
  */
 export function runWrappedTask(

@@ -43,8 +43,12 @@ export const silentProgress: ProgressView = {
  * @example
  * ```ts
  * import { BarProgress } from "@normbench/normbench";
- * const view = new BarProgress(new Map([["a", 10]]));
- * console.assert(typeof view.start === "function");
+ * const view = new BarProgress(new Map([["a", 10], ["b", 30]]));
+ * view.start("mine", 2, 0, 40);
+ * view.runStarted("a");
+ * view.runProgress("a", 5, 10);
+ * view.runFinished("a", false);
+ * view.stop();
  * ```
  */
 export class BarProgress implements ProgressView {

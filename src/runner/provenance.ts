@@ -69,7 +69,7 @@ const treeHashes = new Map<string, Promise<string>>();
  * import { externalModuleHash } from "@normbench/normbench";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/helper.ts`, "export const k = 1;");
- * await Deno.writeTextFile(`${dir}/task.ts`, 'import { k } from "../suite/helper.ts"; export const t = k;');
+ * await Deno.writeTextFile(`${dir}/task.ts`, 'import { k } from "./helper.ts"; export const t = k;');
  * const before = await externalModuleHash(`file://${dir}/task.ts`, { fresh: true });
  * await Deno.writeTextFile(`${dir}/helper.ts`, "export const k = 2;");
  * console.assert(before !== await externalModuleHash(`file://${dir}/task.ts`, { fresh: true }));

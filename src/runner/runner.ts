@@ -90,8 +90,12 @@ function cachePath(cacheDir: string, suite: string, hash: string): string {
  *
  * @example
  * ```ts
- * import { runSuite } from "@normbench/normbench";
- * console.assert(typeof runSuite === "function");
+ * import { exampleSuite, InProcessExecutor, runSuite } from "@normbench/normbench";
+ * const cacheDir = await Deno.makeTempDir();
+ * const options = { profile: "smoke", backend: "cpu", cacheDir } as const;
+ * const first = await runSuite(exampleSuite, { ...options, executor: new InProcessExecutor("cpu") });
+ * const again = await runSuite(exampleSuite, { ...options, executor: new InProcessExecutor("cpu") });
+ * console.assert(first.records.length === 4 && first.cached === 0 && again.cached === 4);
  * ```
  */
 export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<SuiteRun> {

@@ -14,3 +14,4 @@
 export * from "./types.ts";
 export * from "./registry.ts";
 export * from "./describe.ts";
+export * from "./example.ts";

@@ -1,8 +1,8 @@
 /**
- * Reader for SWORD zText Bible modules (format in `shared/spec/datasets.md`): per testament,
- * `.bzs` holds 12-byte block records `(offset, compressed size, uncompressed size)` into the
- * zlib blocks of `.bzz`, and `.bzv` holds 10-byte verse-slot records `(block, offset, size)` into
- * the uncompressed block. The text of a slot is OSIS XML.
+ * Reader for SWORD zText Bible modules (the format of The SWORD Project's `zText` driver): per
+ * testament, `.bzs` holds 12-byte block records `(offset, compressed size, uncompressed size)`
+ * into the zlib blocks of `.bzz`, and `.bzv` holds 10-byte verse-slot records `(block, offset,
+ * size)` into the uncompressed block. The text of a slot is OSIS XML.
  *
  * @module
  */

