@@ -8,7 +8,19 @@ import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
 
-const FOLDABLE = ["un", "bn", "repbn", "pn", "ln", "rms", "dyt"];
+const FOLDABLE = [
+  "un",
+  "bn",
+  "repbn",
+  "pn",
+  "ln",
+  "rms",
+  "dyt",
+  "gn",
+  "evonorm-b0",
+  "evonorm-s0",
+  "bcn",
+];
 const OPTIONS: Record<string, Record<string, number | boolean>> = {
   un: { window: 2, warmup: 2, outlierFiltration: true },
   pn: { warmup: 2, groups: 4 },

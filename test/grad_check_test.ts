@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
 import { createNorm } from "../src/norms/registry.ts";
+import { standardizeWeight } from "../src/norms/weight_standardization.ts";
 import type { Norm } from "../src/norms/types.ts";
 
 await initBackend("cpu");
@@ -20,9 +21,10 @@ async function checkGradients(
   training: boolean,
   seed: number,
   only?: string[],
+  shape = SHAPE,
 ): Promise<void> {
-  const x = tf.variable(tf.randomNormal(SHAPE, 0.3, 1.5, "float32", seed));
-  const dy = tf.randomNormal(SHAPE, 0, 1, "float32", seed + 1);
+  const x = tf.variable(tf.randomNormal(shape, 0.3, 1.5, "float32", seed));
+  const dy = tf.randomNormal(shape, 0, 1, "float32", seed + 1);
   const loss = () =>
     tf.tidy(() => tf.sum(tf.mul(norm.apply(x, { training, commit: false }), dy)) as tf.Scalar);
   const params = [x, ...norm.trainableVariables()];
@@ -81,12 +83,49 @@ for (const name of ["ln", "rms", "bn", "dyt", "repbn", "none"]) {
   });
 }
 
-for (const name of ["un", "pn", "bn", "repbn"]) {
+/** The seed papers' norms, with groups that leave more than one channel per group. */
+const SEED_OPTIONS: Record<string, Record<string, number>> = {
+  gn: { groups: 2 },
+  "evonorm-s0": { groups: 4 },
+  "evonorm-b0": {},
+  bcn: { groups: 2 },
+};
+
+for (const [name, options] of Object.entries(SEED_OPTIONS)) {
+  for (const shape of [SHAPE, [2, 3, 3, 8], [1, 4, 4, 8]]) {
+    Deno.test(`gradient check: ${name} on [${shape}] in training mode matches finite differences`, async () => {
+      const norm = createNorm(name, 8, options);
+      warm(norm, 2);
+      randomizeAffine(norm, 6);
+      await checkGradients(norm, true, 400, undefined, shape);
+      norm.dispose();
+    });
+  }
+}
+
+Deno.test("gradient check: weight standardization passes gradients to the raw kernel", async () => {
+  const kernel = tf.variable(tf.randomNormal([3, 3, 4, 5], 0.1, 0.5, "float32", 7));
+  const dy = tf.randomNormal([3, 3, 4, 5], 0, 1, "float32", 8);
+  const loss = () => tf.tidy(() => tf.sum(tf.mul(standardizeWeight(kernel), dy)) as tf.Scalar);
+  const { grads } = tf.variableGrads(loss, [kernel]);
+  const dir = tf.randomNormal(kernel.shape, 0, 1, "float32", 9);
+  const analytic = (await tf.sum(tf.mul(grads[kernel.name], dir)).data())[0];
+  const h = 2e-3;
+  const original = tf.clone(kernel);
+  kernel.assign(tf.add(original, tf.mul(dir, h)));
+  const plus = (await loss().data())[0];
+  kernel.assign(tf.sub(original, tf.mul(dir, h)));
+  const minus = (await loss().data())[0];
+  const numeric = (plus - minus) / (2 * h);
+  assert.ok(Math.abs(analytic - numeric) / Math.max(Math.abs(numeric), 1e-2) < 2e-2);
+});
+
+for (const name of ["un", "pn", "bn", "repbn", "evonorm-b0", "bcn"]) {
   Deno.test(`gradient check: ${name} in inference mode matches finite differences`, async () => {
     const norm = createNorm(
       name,
       8,
-      { un: { warmup: 2 }, pn: { warmup: 2, groups: 2 } }[name] ?? {},
+      { un: { warmup: 2 }, pn: { warmup: 2, groups: 2 }, bcn: { groups: 2 } }[name] ?? {},
     );
     warm(norm, 3);
     randomizeAffine(norm, 4);

@@ -19,6 +19,7 @@ import {
   type Translator,
 } from "../src/models/mod.ts";
 import { SeededRng } from "../src/util/random.ts";
+import type { Dense } from "../src/nn/dense.ts";
 import type { KeyValueCache } from "../src/nn/attention.ts";
 import { train } from "../src/train/train.ts";
 import { UsageError } from "../src/util/errors.ts";
@@ -260,6 +261,42 @@ Deno.test("maskNorms decides whether norms see the pad mask", async () => {
   assert.equal(cfg.maskNorms, false); // the UN authors' translation model passes no mask
 });
 
+Deno.test("norm+ws: every linear layer of the blocks trains on its standardised kernel", async () => {
+  const model = createModel({ model: "vit", preset: "tiny", norm: "gn+ws", seed: 3 });
+  const block = (model as unknown as { stack: { blocks: Record<string, unknown>[] } }).stack
+    .blocks[0];
+  const attn = block.attn as { qkv: Dense; out: Dense };
+  const ffn = block.ffn as { fc1: Dense; fc2: Dense };
+  for (const d of [attn.qkv, attn.out, ffn.fc1, ffn.fc2]) assert.ok(d.standardize);
+  const w = ffn.fc1.weight();
+  const { mean, variance } = tf.moments(w, 0);
+  assert.ok((await mean.data()).every((m) => Math.abs(m) < 1e-5));
+  // per output unit, the unbiased variance becomes s²/(s² + ε) (s² the raw kernel's, ε = 1e-5)
+  const n = w.shape[0];
+  const raw = await tf.moments(ffn.fc1.kernel, 0).variance.data();
+  const got = await variance.data();
+  for (const [j, v] of raw.entries()) {
+    const s2 = (v * n) / (n - 1);
+    assert.ok(Math.abs((got[j] * n) / (n - 1) - s2 / (s2 + 1e-5)) < 1e-3, `unit ${j}`);
+  }
+  const plain = createModel({ model: "vit", preset: "tiny", norm: "gn", seed: 3 });
+  const { imageSize: s, channels: c } = model.config as { imageSize: number; channels: number };
+  const images = await tf.randomNormal([2, s, s, c], 0, 1, "float32", 1).data() as Float32Array;
+  const batch: ImageClassifyBatch = {
+    kind: "image",
+    images,
+    shape: [2, s, s, c],
+    labels: Int32Array.of(1, 2),
+  };
+  const a = await (model as never as { logits(b: ImageClassifyBatch): tf.Tensor }).logits(batch)
+    .data();
+  const b = await (plain as never as { logits(b: ImageClassifyBatch): tf.Tensor }).logits(batch)
+    .data();
+  assert.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-4), "standardised weights change the output");
+  model.dispose();
+  plain.dispose();
+});
+
 Deno.test("presets: paper shapes and bad input", () => {
   const iwslt = resolveModelConfig({ model: "translator", preset: "iwslt", norm: "un" });
   assert.deepEqual(
@@ -287,6 +324,13 @@ Deno.test("presets: paper shapes and bad input", () => {
       /heads \(2\) must divide dim/,
     ],
     [{ model: "vit", preset: "tiny", norm: "un", normOptions: { window: 0 } }, /window/],
+    [{ model: "vit", preset: "tiny", norm: "ws" }, /'ws' is a weight option, not a norm/],
+    [{ model: "lm", preset: "tiny", norm: "gn" }, /norm 'gn' normalises over a sample's/],
+    [
+      { model: "translator", preset: "tiny", norm: "ln", overrides: { decoderNorm: "bcn" } },
+      /norm 'bcn' normalises over a sample's positions, so in a causal model/,
+    ],
+    [{ model: "vit", preset: "tiny", norm: "gn", normOptions: { groups: 5 } }, /groups \(5\)/],
   ];
   for (const [spec, re] of bad) {
     assert.throws(

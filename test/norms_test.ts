@@ -22,6 +22,10 @@ const STATE: Record<string, string[]> = {
   un: ["weight", "bias", "runningVar", "emaGz", "iters", "bufX2", "bufGz", "skipCount"],
   dyt: ["alpha", "weight", "bias"],
   repbn: ["weight", "bias", "runningMean", "runningVar", "eta", "lnWeight", "lnBias", "step"],
+  gn: ["weight", "bias"],
+  "evonorm-b0": ["weight", "bias", "v", "runningVar"],
+  "evonorm-s0": ["weight", "bias", "v"],
+  bcn: ["weight", "bias", "bnWeight", "bnBias", "runningMean", "runningVar"],
   none: [],
 };
 
@@ -43,7 +47,20 @@ function trainSteps(norm: Norm, steps: number, seed: number, shape = [3, 5, 8]):
 }
 
 Deno.test("registry: every norm is created by name with the documented state", () => {
-  assert.deepEqual([...NORM_NAMES], ["ln", "rms", "bn", "pn", "un", "dyt", "repbn", "none"]);
+  assert.deepEqual([...NORM_NAMES], [
+    "ln",
+    "rms",
+    "bn",
+    "pn",
+    "un",
+    "dyt",
+    "repbn",
+    "gn",
+    "evonorm-b0",
+    "evonorm-s0",
+    "bcn",
+    "none",
+  ]);
   for (const name of NORM_NAMES) {
     const norm = createNorm(name, 8, SHORT[name] ?? {});
     assert.equal(norm.name, name);
@@ -62,7 +79,8 @@ Deno.test("registry: unknown names and invalid options list what is valid", () =
     assert.ok(err instanceof UsageError);
     assert.equal(
       err.oneLine(),
-      "unknown norm 'layernorm' (use one of: ln, rms, bn, pn, un, dyt, repbn, none)",
+      "unknown norm 'layernorm' (use one of: ln, rms, bn, pn, un, dyt, repbn, gn, evonorm-b0, " +
+        "evonorm-s0, bcn, none)",
     );
     return true;
   });
@@ -79,6 +97,10 @@ Deno.test("registry: unknown names and invalid options list what is valid", () =
     ["un", { windw: 4 }, /norm 'un' has no option 'windw'/],
     ["none", { eps: 1e-5 }, /norm 'none' has no option 'eps'/],
     ["pn", { groups: 3 }, /groups \(3\) must divide the channel count \(8\)/],
+    ["gn", { groups: 3 }, /norm 'gn': groups \(3\) must divide the channel count \(8\)/],
+    ["bcn", { groups: 16 }, /norm 'bcn': groups \(16\) must divide/],
+    ["evonorm-s0", { groups: 0 }, /option 'groups' of norm 'evonorm-s0' must be an integer >= 1/],
+    ["evonorm-b0", { groups: 2 }, /norm 'evonorm-b0' has no option 'groups'/],
   ];
   for (const [name, options, pattern] of bad) {
     assert.throws(
@@ -105,6 +127,60 @@ Deno.test("registry: defaults are the papers' constants, not tfjs layer defaults
   assert.equal(un.compensationStart.default, 1000);
   assert.equal(normEntry("pn").options.warmup.default, 10000);
   assert.equal(normEntry("dyt").options.alphaInit.default, 0.5);
+});
+
+Deno.test("registry: weight standardization is a weight option of a norm name, never a slot", () => {
+  const gnws = resolveNorm("gn+ws", { groups: 4 });
+  assert.deepEqual([gnws.name, gnws.weightStandardization, gnws.options.groups], ["gn", true, 4]);
+  assert.equal(resolveNorm("bcn").weightStandardization, false);
+  const cases: [string, RegExp][] = [
+    ["ws", /'ws' is a weight option, not a norm \(.*append it to a norm, e\.g\. gn\+ws/],
+    ["gn+wx", /unknown weight option 'wx' in norm 'gn\+wx' \(the weight options are: ws/],
+    ["gn+ws+ws", /weight option 'ws' repeated in norm 'gn\+ws\+ws'/],
+    ["lnn+ws", /unknown norm 'lnn'/],
+  ];
+  for (const [name, pattern] of cases) {
+    assert.throws(() => resolveNorm(name), (err: unknown) => {
+      assert.ok(err instanceof UsageError, name);
+      assert.match(err.oneLine(), pattern);
+      return true;
+    });
+  }
+  assert.throws(() => createNorm("gn+ws", 8), /createNorm builds one norm/);
+});
+
+Deno.test("registry: a norm over a sample's positions is refused by causal models", () => {
+  for (const name of ["gn", "evonorm-b0", "evonorm-s0", "bcn"]) {
+    assert.throws(
+      () => resolveNorm(name, {}, { heads: 2, causal: true }),
+      /normalises over a sample's positions, so in a causal model/,
+      name,
+    );
+    assert.equal(resolveNorm(name, {}, { heads: 2 }).name, name);
+  }
+  assert.equal(resolveNorm("bn", {}, { heads: 2, causal: true }).name, "bn");
+});
+
+Deno.test("gn, evonorm-s0 and bcn train at batch 1; image statistics follow NCHW semantics", async () => {
+  for (const name of ["gn", "evonorm-s0", "bcn"]) {
+    const norm = createNorm(name, 8, { groups: 2 });
+    const y = norm.apply(tf.randomNormal([1, 4, 4, 8], 1, 2, "float32", 3), { training: true });
+    assert.ok((await values(y)).every(Number.isFinite), name);
+    norm.dispose();
+  }
+  // gn with one group per channel is instance norm: each (sample, channel) over H, W is N(0, 1)
+  const gn = createNorm("gn", 4, { groups: 4, eps: 1e-9 });
+  const x = tf.randomNormal([2, 5, 5, 4], 3, 2, "float32", 4);
+  const { mean, variance } = tf.moments(gn.apply(x), [1, 2]);
+  assert.ok((await values(mean)).every((m) => Math.abs(m) < 1e-5));
+  assert.ok((await values(variance)).every((v) => Math.abs(v - 1) < 1e-4));
+  // a padded token does not enter the per-sample statistics of a sequence
+  const seq = tf.tensor3d([[[1, 2], [3, 4], [100, -100]]]);
+  const mask = tf.tensor2d([[0, 0, 1]]);
+  const gn1 = createNorm("gn", 2, { groups: 1, eps: 1e-9 });
+  const kept = gn1.apply(tf.slice(seq, [0, 0, 0], [1, 2, 2]));
+  const masked = tf.slice(gn1.apply(seq, { training: true, mask }), [0, 0, 0], [1, 2, 2]);
+  assert.ok(await relErr(masked, kept) < 1e-5);
 });
 
 Deno.test("registry: a name resolves once into a factory with the model's defaults", () => {

@@ -1,6 +1,7 @@
 /**
  * Kernels some backends lack or run slowly, registered on demand (see `registerMissingKernels`):
- * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), copy-free `Slice`/`SplitV`/`Identity`,
+ * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), `Conv2DBackpropFilter` (the filter
+ * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`,
  * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
  * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`.
  *
@@ -10,6 +11,7 @@ import * as tf from "../tf.ts";
 import type { BackendName } from "./names.ts";
 import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
+import { conv2dBackpropFilterWasm } from "./conv_filter_grad_wasm.ts";
 import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
 import {
   registerSimdMatMul,
@@ -39,6 +41,14 @@ export function registerMissingKernels(backend: BackendName): void {
       kernelName: "UnsortedSegmentSum",
       backendName: "wasm",
       kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc,
+    });
+  }
+  if (backend === "wasm" && !tf.getKernel("Conv2DBackpropFilter", "wasm")) {
+    // The filter gradient of tf.conv2d (convolutions train on wasm).
+    tf.registerKernel({
+      kernelName: "Conv2DBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: conv2dBackpropFilterWasm as unknown as tf.KernelFunc,
     });
   }
   if (backend === "wasm") {

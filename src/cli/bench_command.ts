@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import { initBackend } from "../backend/backend.ts";
-import { parseNormName } from "../norms/registry.ts";
+import { parseNormSpec } from "../norms/registry.ts";
 import { parsePlacement } from "../nn/block.ts";
 import { parseModelKind, PRESETS } from "../models/presets.ts";
 import { benchTrain, type BenchTrainRow } from "../bench/train.ts";
@@ -87,7 +87,7 @@ export function registerBench(program: Command): void {
     .option("--json", "print one JSON object per configuration")
     .action(async (opts: BenchTrainFlags) => {
       const models = parseList(opts.model, parseModelKind);
-      const norms = parseList(opts.norm, parseNormName);
+      const norms = parseList(opts.norm, (n) => parseNormSpec(n) && n);
       const placement = parsePlacement(opts.placement);
       for (const m of models) {
         if (!Object.hasOwn(PRESETS[m], opts.preset)) {

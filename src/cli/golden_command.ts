@@ -5,7 +5,8 @@
  */
 import type { Command } from "commander";
 import { initBackend } from "../backend/backend.ts";
-import { type GoldenReport, readGolden, replayGolden } from "../norms/golden.ts";
+import { readGolden, replayGolden } from "../norms/golden.ts";
+import type { GoldenReport } from "../norms/golden_compare.ts";
 import { parseBackend } from "./parse.ts";
 
 function formatReport(file: string, r: GoldenReport, backend: string): string {
@@ -27,8 +28,11 @@ function formatReport(file: string, r: GoldenReport, backend: string): string {
 /** Registers `golden`. */
 export function registerGolden(program: Command): void {
   program.command("golden")
-    .description("replay golden vectors (UN, PowerNorm) and report the error of every field")
-    .argument("<files...>", "golden *.json files (format: test/fixtures/golden/README.md)")
+    .description(
+      "replay golden vectors (UN, PowerNorm, EvoNorm-B0/S0, BCN, WS) and report the error of " +
+        "every field",
+    )
+    .argument("<files...>", "golden *.json files (formats: test/fixtures/golden/**/README.md)")
     .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")
     .option("--json", "print the reports as JSON")
     .action(async (files: string[], opts: { backend: string; json?: boolean }) => {

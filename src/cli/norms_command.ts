@@ -17,19 +17,22 @@ export function registerNorms(program: Command): void {
       const chosen = names.length ? names : [...NORM_NAMES];
       const entries = chosen.map((name) => ({ name, ...normEntry(name) }));
       if (opts.json) {
-        const out = entries.map(({ name, title, options, folds }) => ({
+        const out = entries.map(({ name, title, options, folds, note }) => ({
           name,
           title,
           folds,
           options,
+          ...(note ? { note } : {}),
         }));
         console.log(JSON.stringify(out, null, 2));
         return;
       }
-      for (const { name, title, options, folds } of entries) {
-        console.log(`${name.padEnd(6)} ${title}; folds: ${folds}`);
+      for (const { name, title, options, folds, note } of entries) {
+        console.log(`${name.padEnd(10)} ${title}; folds: ${folds}`);
         const text = describeOptions(options);
-        if (text) console.log(`       options: ${text}`);
+        if (text) console.log(`           options: ${text}`);
+        if (note) console.log(`           ${note}`);
       }
+      console.log("weight option: +ws (Weight Standardization), e.g. gn+ws, bcn+ws");
     });
 }

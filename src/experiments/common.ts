@@ -5,6 +5,7 @@
  * @module
  */
 import { type AnyModel, createModel } from "../models/presets.ts";
+import { UsageError } from "../util/errors.ts";
 import type { ModelKind } from "../models/types.ts";
 import { normScalingRules, resolveNorm, scaledNormOptions } from "../norms/registry.ts";
 import type { TrainProgress, TrainResult } from "../train/train.ts";
@@ -156,6 +157,8 @@ export interface ExperimentSetup {
   overrides?: Record<string, unknown>;
   /** Scale the norm's step-count options (default true; false: the input's options as given). */
   scale?: boolean;
+  /** Samples per training batch, checked against the norm's smallest training batch. */
+  batchSize?: number;
 }
 
 /** A started experiment run: its model and what reports its progress and output. */
@@ -209,6 +212,7 @@ export function startExperiment<M extends AnyModel = AnyModel>(
   hooks: ExperimentHooks = {},
 ): Experiment<M> {
   const { steps, warmup } = setup;
+  checkTrainingBatch(cfg.norm, setup.batchSize);
   const normOptions = setup.scale === false
     ? cfg.normOptions ?? {}
     : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions, cfg.horizon ?? setup.horizon);
@@ -237,6 +241,29 @@ export function startExperiment<M extends AnyModel = AnyModel>(
         ...normNotes(cfg.norm, result.normCounters, normOptions),
       }, chance),
   };
+}
+
+/**
+ * Throws a {@linkcode UsageError} naming the fix when `norm` does not train at batches of
+ * `batchSize` samples (e.g. BatchNorm at batch 1, which the papers never do; GroupNorm, BCN and
+ * EvoNorm-S0 train at batch 1 on purpose).
+ *
+ * @example
+ * ```ts
+ * import { checkTrainingBatch } from "@normbench/normbench";
+ * checkTrainingBatch("gn+ws", 1);
+ * try { checkTrainingBatch("bn", 1); } catch (err) { console.log((err as Error).message); }
+ * ```
+ */
+export function checkTrainingBatch(norm: string, batchSize: number | undefined): void {
+  const factory = resolveNorm(norm);
+  const least = factory.entry.minTrainingBatch ?? 1;
+  if (batchSize !== undefined && batchSize < least) {
+    throw new UsageError(
+      `norm '${factory.name}' needs at least ${least} samples per training batch, got ${batchSize}`,
+      "raise the batch size, or use a norm that trains at batch 1: gn, bcn, evonorm-s0, ln",
+    );
+  }
 }
 
 /**

@@ -77,6 +77,7 @@ export const trainImageClassifier: ExperimentFunction = async (input, context, h
       warmup,
       horizon: "imagenet",
       scale: cfg.scaleNorm,
+      batchSize,
     },
     context,
     hooks,

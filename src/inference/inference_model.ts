@@ -234,10 +234,12 @@ function foldInto(
     const split = norm.inferenceSplit();
     if (!split) return (x) => x; // `none`: nothing to fold
     tf.dispose([split.scale, split.shift]);
+    const kernel = d.weight();
     const folded = foldNorm(norm, {
-      kernel: d.kernel as tf.Tensor as tf.Tensor2D,
+      kernel,
       bias: (d.bias ?? undefined) as tf.Tensor1D | undefined,
     });
+    if (kernel !== d.kernel) kernel.dispose();
     owned.push(folded.kernel, folded.bias);
     overrides.set(d, { kernel: folded.kernel, bias: folded.bias, activation: d.activation });
     statistic = folded.statistic;

@@ -74,7 +74,7 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
     this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, config.dim, {
       init: embedInit,
     });
-    const norm = resolveNorm(config.norm, config.normOptions, config);
+    const norm = resolveNorm(config.norm, config.normOptions, { ...config, causal: true });
     this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
     this.head = config.tieEmbeddings
       ? null

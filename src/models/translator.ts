@@ -93,7 +93,11 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     const ownDecoderNorm = config.decoderNorm !== undefined && config.decoderNorm !== config.norm;
     this.decoder = new TransformerStack(scope.child("decoder"), {
       ...common,
-      norm: ownDecoderNorm ? resolveNorm(config.decoderNorm!, {}, config) : norm,
+      norm: resolveNorm(
+        ownDecoderNorm ? config.decoderNorm! : config.norm,
+        ownDecoderNorm ? {} : config.normOptions,
+        { ...config, causal: true },
+      ),
       layers: config.decoderLayers,
       cross: true,
     });

@@ -30,6 +30,8 @@ export interface AttentionOptions {
   kind?: "self" | "cross";
   /** Initialiser of the projections (default Xavier uniform). */
   init?: Initializer;
+  /** Weight Standardization of the projections (default false). */
+  standardize?: boolean;
 }
 
 /** Keys and values of earlier positions, per layer, for incremental decoding. */
@@ -103,17 +105,17 @@ export class MultiHeadAttention {
     this.heads = heads;
     this.kind = options.kind ?? "self";
     this.dropoutRate = options.dropout ?? 0;
-    const init = options.init;
+    const dense = { init: options.init, standardize: options.standardize };
     if (this.kind === "self") {
-      this.qkv = new Dense(scope.child("qkv"), dim, 3 * dim, { init });
+      this.qkv = new Dense(scope.child("qkv"), dim, 3 * dim, dense);
       this.q = null;
       this.kv = null;
     } else {
       this.qkv = null;
-      this.q = new Dense(scope.child("q"), dim, dim, { init });
-      this.kv = new Dense(scope.child("kv"), dim, 2 * dim, { init });
+      this.q = new Dense(scope.child("q"), dim, dim, dense);
+      this.kv = new Dense(scope.child("kv"), dim, 2 * dim, dense);
     }
-    this.out = new Dense(scope.child("out"), dim, dim, { init });
+    this.out = new Dense(scope.child("out"), dim, dim, dense);
   }
 
   /**

@@ -180,6 +180,7 @@ export class TransformerBlock {
       heads,
       dropout: attnDrop,
       init: options.init,
+      standardize: options.norm.weightStandardization,
     });
     if (options.cross) {
       this.crossNorm = makeNorm("cross_norm");
@@ -190,6 +191,7 @@ export class TransformerBlock {
         dropout: attnDrop,
         kind: "cross",
         init: options.init,
+        standardize: options.norm.weightStandardization,
       });
     } else {
       this.crossNorm = this.crossOutNorm = this.cross = null;
@@ -202,6 +204,7 @@ export class TransformerBlock {
       activation: options.activation,
       dropout: options.activationDropout,
       init: options.init,
+      standardize: options.norm.weightStandardization,
     });
   }
 

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type * as tf from "../tf.ts";
+import * as tf from "../tf.ts";
+import { standardizeWeight } from "../norms/weight_standardization.ts";
 import { constant, type Initializer, xavierUniform } from "./init.ts";
 import { type FusedActivation, linear } from "./linear.ts";
 import type { Scope } from "./scope.ts";
@@ -21,6 +22,8 @@ export interface DenseOptions {
   activation?: FusedActivation;
   /** Whether gradients flow to the input (default true; false for a first layer on data). */
   inputGrad?: boolean;
+  /** Weight Standardization: use the kernel standardised per output unit (default false). */
+  standardize?: boolean;
 }
 
 /**
@@ -46,6 +49,8 @@ export class Dense {
   readonly bias: tf.Variable | null;
   /** The fused activation. */
   readonly activation: FusedActivation;
+  /** Whether the layer uses its kernel standardised (Weight Standardization). */
+  readonly standardize: boolean;
   readonly #inputGrad: boolean;
 
   /** Creates `kernel` and (unless `bias: false`) `bias` under `scope`. */
@@ -57,7 +62,13 @@ export class Dense {
       ? null
       : scope.param("bias", [outDim], options.biasInit ?? constant(0));
     this.activation = options.activation ?? "linear";
+    this.standardize = options.standardize ?? false;
     this.#inputGrad = options.inputGrad ?? true;
+  }
+
+  /** The kernel the product uses: the raw kernel, or a new tensor standardised per output unit. */
+  weight(): tf.Tensor2D {
+    return (this.standardize ? standardizeWeight(this.kernel) : this.kernel) as tf.Tensor2D;
   }
 
   /**
@@ -72,10 +83,12 @@ export class Dense {
         inputGrad: false,
       });
     }
-    return linear(x, this.kernel as tf.Tensor2D, this.bias as tf.Tensor1D | null, {
-      activation: this.activation,
-      inputGrad: this.#inputGrad,
-    });
+    return tf.tidy(() =>
+      linear(x, this.weight(), this.bias as tf.Tensor1D | null, {
+        activation: this.activation,
+        inputGrad: this.#inputGrad,
+      })
+    );
   }
 
   /** Multiply-accumulates of one application to `tokens` rows (FLOPs = 2×). */

@@ -23,6 +23,8 @@ export interface FeedForwardOptions {
   dropout?: number;
   /** Initialiser of both layers (default Xavier uniform). */
   init?: Initializer;
+  /** Weight Standardization of both layers (default false). */
+  standardize?: boolean;
 }
 
 /**
@@ -51,11 +53,12 @@ export class FeedForward {
   constructor(scope: Scope, options: FeedForwardOptions) {
     this.activation = options.activation;
     this.dropoutRate = options.dropout ?? 0;
+    const dense = { init: options.init, standardize: options.standardize };
     this.fc1 = new Dense(scope.child("fc1"), options.dim, options.hidden, {
-      init: options.init,
+      ...dense,
       activation: options.activation === "relu" ? "relu" : "linear",
     });
-    this.fc2 = new Dense(scope.child("fc2"), options.hidden, options.dim, { init: options.init });
+    this.fc2 = new Dense(scope.child("fc2"), options.hidden, options.dim, dense);
   }
 
   /** `[…, d]` → `[…, d]`. */

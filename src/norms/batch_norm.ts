@@ -52,17 +52,19 @@ export class TokenBatchNorm {
 
   /**
    * Creates γ, β and the running statistics through `add` (the owning norm's `addVariable`), in
-   * this order, with ε and momentum from the norm's `options`.
+   * this order, with ε and momentum from the norm's `options`; `affineNames` renames γ and β
+   * (a norm whose own affine map has those names).
    */
   static create(
     add: (localName: string, initial: () => tf.Tensor, trainable: boolean) => tf.Variable,
     channels: number,
     options: ResolvedOptions,
+    affineNames: { weight: string; bias: string } = { weight: "weight", bias: "bias" },
   ): TokenBatchNorm {
     return new TokenBatchNorm(
       {
-        weight: add("weight", () => tf.ones([channels]), true),
-        bias: add("bias", () => tf.zeros([channels]), true),
+        weight: add(affineNames.weight, () => tf.ones([channels]), true),
+        bias: add(affineNames.bias, () => tf.zeros([channels]), true),
         runningMean: add("runningMean", () => tf.zeros([channels]), false),
         runningVar: add("runningVar", () => tf.ones([channels]), false),
       },
@@ -181,4 +183,5 @@ export const BATCH_NORM: NormEntry = {
   options: BATCH_NORM_OPTIONS,
   build: (c, o, k) => new BatchNorm(c, o, k),
   folds: "full",
+  minTrainingBatch: 2,
 };

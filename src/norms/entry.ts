@@ -21,6 +21,8 @@ export interface RunLength {
 export interface ModelShape {
   /** Attention heads per block. */
   heads: number;
+  /** Whether a position may depend only on earlier ones (an LM, a decoder). Default false. */
+  causal?: boolean;
 }
 
 /** A JSON value, as a norm's summary for the report. */
@@ -74,6 +76,18 @@ export interface NormEntry {
   build: (channels: number, options: ResolvedOptions, construction?: NormConstruction) => NormBase;
   /** How much of it folds into the next linear layer at inference. */
   folds: "full" | "partial" | "nothing";
+  /**
+   * True when its statistics run over a sample's positions (GroupNorm and its kin on a token
+   * sequence): each position then depends on the others, so causal models refuse the norm.
+   */
+  mixesPositions?: boolean;
+  /** A sentence on how it reads its input where that is not obvious (`normbench norms`). */
+  note?: string;
+  /**
+   * The smallest batch it trains at (default 1). Batch-statistic norms that the papers never
+   * train at batch 1 say 2, so a batch of one sample is an error naming the fix.
+   */
+  minTrainingBatch?: number;
   /**
    * Its step-count options for a run of the given length (options the caller gives explicitly
    * win). Windows and other counts of batches are not horizons and are not scaled.

@@ -1,15 +1,36 @@
 /**
- * Replaying golden vectors recorded from the authors' own UN and PowerNorm modules.
+ * Replaying golden vectors recorded from the authors' own UN and PowerNorm modules, and (through
+ * `golden_seeds.ts`) from references of the seed papers' layers. One entry point reads any of
+ * the formats.
  *
- * File format: `test/fixtures/golden/README.md` (a norm, its options, shapes, initial γ/β, an
+ * Token format: `test/fixtures/golden/README.md` (a norm, its options, shapes, initial γ/β, an
  * optional pad mask, one entry per training step with `x`/`dy` and, where recorded, the
- * expected `y`/`dx`/`dweight`/`dbias`, an inference check and the final state).
+ * expected `y`/`dx`/`dweight`/`dbias`, an inference check and the final state). Seed formats:
+ * `test/fixtures/golden/seeds/README.md`.
  *
  * @module
  */
 import * as tf from "../tf.ts";
 import { createNorm } from "./registry.ts";
 import { UsageError } from "../util/errors.ts";
+import {
+  fail,
+  FieldAccumulator,
+  GOLDEN_TOLERANCE,
+  type GoldenReport,
+  numbers,
+  positiveInt,
+  type Tolerance,
+} from "./golden_compare.ts";
+import {
+  IMAGE_GOLDEN_NORMS,
+  type ImageGoldenFile,
+  parseImageGolden,
+  parseWsGolden,
+  replayImageGolden,
+  replayWsGolden,
+  type WsGoldenFile,
+} from "./golden_seeds.ts";
 
 /** One training step of a golden file. */
 export interface GoldenStep {
@@ -29,12 +50,12 @@ export interface GoldenStep {
   dbias?: number[];
 }
 
-/** A parsed golden file. */
-export interface GoldenFile {
+/** A parsed golden file of a token norm (UN, PowerNorm). */
+export interface TokenGoldenFile {
   /** Case name. */
   name: string;
   /** `un` or `pn`. */
-  norm: string;
+  norm: "un" | "pn";
   /** The layer's options, by normbench option name. */
   options: Record<string, number | boolean>;
   /** Batch size. */
@@ -59,58 +80,8 @@ export interface GoldenFile {
   skip_count?: number;
 }
 
-/** Tolerance of a replay: an element passes when |got − want| ≤ atol + rtol·|want|. */
-export interface Tolerance {
-  /** Relative tolerance (default 1e-4). */
-  rtol: number;
-  /** Absolute tolerance near zero (default 1e-5). */
-  atol: number;
-}
-
-/**
- * The default tolerance, as the golden README asks.
- *
- * @example
- * ```ts
- * import { GOLDEN_TOLERANCE } from "@normbench/normbench";
- * console.assert(GOLDEN_TOLERANCE.rtol === 1e-4);
- * ```
- */
-export const GOLDEN_TOLERANCE: Tolerance = { rtol: 1e-4, atol: 1e-5 };
-
-/** The error of one recorded field, over every step that recorded it. */
-export interface FieldError {
-  /** `y`, `dx`, `dweight`, `dbias`, `eval.y`, `state.<name>` or `skip_count`. */
-  field: string;
-  /** How many numbers were compared. */
-  count: number;
-  /** Largest |got − want|. */
-  maxAbs: number;
-  /** Largest |got − want| / |want| over elements with |want| ≥ atol. */
-  maxRel: number;
-  /** Largest |got − want| / (atol + rtol·|want|): ≤ 1 passes. */
-  worst: number;
-  /** Where the worst element was (step and index). */
-  at: string;
-  /** Within tolerance. */
-  ok: boolean;
-}
-
-/** The outcome of replaying one golden file. */
-export interface GoldenReport {
-  /** Case name from the file. */
-  name: string;
-  /** The norm replayed. */
-  norm: string;
-  /** Training steps run. */
-  steps: number;
-  /** Per-field errors. */
-  fields: FieldError[];
-  /** True when every field is within tolerance. */
-  ok: boolean;
-  /** Wall time of the replay in ms. */
-  ms: number;
-}
+/** A parsed golden file of any format, told apart by its `norm`. */
+export type GoldenFile = TokenGoldenFile | ImageGoldenFile | WsGoldenFile;
 
 /** Reference buffer names → normbench variable names. */
 const STATE_NAMES: Record<string, string> = {
@@ -122,30 +93,6 @@ const STATE_NAMES: Record<string, string> = {
   buffer_gz: "bufGz",
   skip_counter: "skipCount",
 };
-
-function fail(source: string, what: string): never {
-  throw new UsageError(
-    `golden file ${source}: ${what}`,
-    "the format is in test/fixtures/golden/README.md; was the file truncated or edited?",
-  );
-}
-
-function numbers(source: string, path: string, v: unknown, length?: number): number[] {
-  if (!Array.isArray(v) || !v.every((n) => typeof n === "number" && Number.isFinite(n))) {
-    fail(source, `'${path}' must be a list of finite numbers`);
-  }
-  if (length !== undefined && v.length !== length) {
-    fail(source, `'${path}' has ${v.length} numbers, expected ${length}`);
-  }
-  return v as number[];
-}
-
-function positiveInt(source: string, path: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) {
-    fail(source, `'${path}' must be a positive integer`);
-  }
-  return v;
-}
 
 /**
  * Parses and validates the text of a golden file. Malformed JSON, missing fields and lists of
@@ -172,7 +119,13 @@ export function parseGolden(text: string, source = "<text>"): GoldenFile {
     fail(source, "the top level must be an object");
   }
   const o = raw as Record<string, unknown>;
-  if (o.norm !== "un" && o.norm !== "pn") fail(source, '\'norm\' must be "un" or "pn"');
+  if ((IMAGE_GOLDEN_NORMS as readonly unknown[]).includes(o.norm)) {
+    return parseImageGolden(o, source);
+  }
+  if (o.norm === "ws") return parseWsGolden(o, source);
+  if (o.norm !== "un" && o.norm !== "pn") {
+    fail(source, `'norm' must be one of: un, pn, ${IMAGE_GOLDEN_NORMS.join(", ")}, ws`);
+  }
   if (typeof o.options !== "object" || o.options === null) fail(source, "'options' is missing");
   const B = positiveInt(source, "B", o.B);
   const N = positiveInt(source, "N", o.N);
@@ -209,7 +162,7 @@ export function parseGolden(text: string, source = "<text>"): GoldenFile {
   if (o.skip_count !== undefined && typeof o.skip_count !== "number") {
     fail(source, "'skip_count' must be a number");
   }
-  return { name: typeof o.name === "string" ? o.name : source, ...o } as GoldenFile;
+  return { name: typeof o.name === "string" ? o.name : source, ...o } as TokenGoldenFile;
 }
 
 /**
@@ -235,44 +188,12 @@ export async function readGolden(path: string): Promise<GoldenFile> {
   return parseGolden(text, path);
 }
 
-class FieldAccumulator {
-  count = 0;
-  maxAbs = 0;
-  maxRel = 0;
-  worst = 0;
-  at = "";
-  constructor(readonly field: string, readonly tol: Tolerance) {}
-
-  add(got: ArrayLike<number>, want: ArrayLike<number>, where: string): void {
-    if (got.length !== want.length) {
-      this.worst = Infinity;
-      this.at = `${where}: ${got.length} values, expected ${want.length}`;
-      return;
-    }
-    for (let i = 0; i < want.length; i++) {
-      const diff = Math.abs(got[i] - want[i]);
-      const mag = Math.abs(want[i]);
-      const ratio = Number.isNaN(diff) ? Infinity : diff / (this.tol.atol + this.tol.rtol * mag);
-      this.maxAbs = Math.max(this.maxAbs, Number.isNaN(diff) ? Infinity : diff);
-      if (mag >= this.tol.atol) this.maxRel = Math.max(this.maxRel, diff / mag);
-      if (ratio > this.worst || this.count === 0) {
-        if (ratio > this.worst) this.worst = ratio;
-        this.at = `${where}[${i}]`;
-      }
-      this.count++;
-    }
-  }
-
-  result(): FieldError {
-    const { field, count, maxAbs, maxRel, worst, at } = this;
-    return { field, count, maxAbs, maxRel, worst, at, ok: worst <= 1 };
-  }
-}
-
 /**
- * Replays a golden file on the current tfjs backend: runs every step (forward in training mode,
- * backward of sum(y·dy)), then the inference check, then compares the final state. Returns the
- * error of every recorded field; does not throw on a mismatch.
+ * Replays a golden file of any format on the current tfjs backend (see
+ * {@linkcode replayImageGolden} and {@linkcode replayWsGolden} for the seed formats). A token
+ * file: runs every step (forward in training mode, backward of sum(y·dy)), then the inference
+ * check, then compares the final state. Returns the error of every recorded field; does not
+ * throw on a mismatch.
  *
  * @example
  * ```ts
@@ -282,9 +203,18 @@ class FieldAccumulator {
  * console.assert(report.ok);
  * ```
  */
-export async function replayGolden(
+export function replayGolden(
   golden: GoldenFile,
   tolerance: Tolerance = GOLDEN_TOLERANCE,
+): Promise<GoldenReport> {
+  if (golden.norm === "ws") return replayWsGolden(golden, tolerance);
+  if (golden.norm === "un" || golden.norm === "pn") return replayTokenGolden(golden, tolerance);
+  return replayImageGolden(golden as ImageGoldenFile, tolerance);
+}
+
+async function replayTokenGolden(
+  golden: TokenGoldenFile,
+  tolerance: Tolerance,
 ): Promise<GoldenReport> {
   const start = performance.now();
   const { B, N, C } = golden;

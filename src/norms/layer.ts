@@ -5,7 +5,7 @@
  */
 import * as tf from "../tf.ts";
 import * as tfl from "@tensorflow/tfjs-layers";
-import { type NormFactory, type NormName, resolveNorm } from "./registry.ts";
+import { type NormFactory, type NormName, parseNormName, resolveNorm } from "./registry.ts";
 import type { Norm, VariableFactory } from "./types.ts";
 
 /** Configuration of {@linkcode NormLayer}: the norm's name, its options and layer arguments. */
@@ -58,7 +58,7 @@ export class NormLayer extends tfl.layers.Layer {
     const { norm, options, ...layerArgs } = args;
     super(layerArgs);
     this.normOptions = { ...(options ?? {}) };
-    this.#factory = resolveNorm(norm, this.normOptions);
+    this.#factory = resolveNorm(parseNormName(norm), this.normOptions);
     this.normName = this.#factory.name;
     this.supportsMasking = true;
   }

@@ -1,5 +1,6 @@
 /**
- * The norm zoo: `ln rms bn pn un dyt repbn none`, created by name with `createNorm`.
+ * The norm zoo: `ln rms bn pn un dyt repbn gn evonorm-b0 evonorm-s0 bcn none` (and the weight
+ * option `ws`), created by name with `createNorm` or resolved once for a model with `resolveNorm`.
  *
  * @example
  * ```ts
@@ -27,5 +28,7 @@ export { DynamicTanh, DYT, DYT_OPTIONS } from "./dyt.ts";
 export { REP_BN, REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
 export { IDENTITY, Identity, IDENTITY_OPTIONS } from "./identity.ts";
 export * from "./golden.ts";
+export * from "./golden_compare.ts";
+export * from "./golden_seeds.ts";
 export * from "./fold.ts";
 export * from "./layer.ts";

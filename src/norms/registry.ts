@@ -5,8 +5,12 @@
  */
 import type { NormConstruction } from "./base.ts";
 import { BATCH_NORM } from "./batch_norm.ts";
+import { BATCH_CHANNEL_NORM } from "./batch_channel_norm.ts";
 import { DYT } from "./dyt.ts";
 import type { ModelShape, NormEntry, RunLength } from "./entry.ts";
+import { EVONORM_B0 } from "./evonorm_b0.ts";
+import { EVONORM_S0 } from "./evonorm_s0.ts";
+import { GROUP_NORM } from "./group_norm.ts";
 import { IDENTITY } from "./identity.ts";
 import { LAYER_NORM } from "./layer_norm.ts";
 import { type ResolvedOptions, resolveOptions } from "./options.ts";
@@ -26,6 +30,10 @@ const ENTRIES = {
   un: UNIFIED_NORM,
   dyt: DYT,
   repbn: REP_BN,
+  gn: GROUP_NORM,
+  "evonorm-b0": EVONORM_B0,
+  "evonorm-s0": EVONORM_S0,
+  bcn: BATCH_CHANNEL_NORM,
   none: IDENTITY,
 } satisfies Record<string, NormEntry>;
 
@@ -57,7 +65,55 @@ export type CreateNormOptions = Readonly<Record<string, unknown>> & NormConstruc
  */
 export function parseNormName(name: string): NormName {
   if (Object.hasOwn(ENTRIES, name)) return name as NormName;
+  if (Object.hasOwn(WEIGHT_OPTIONS, name)) {
+    throw new UsageError(
+      `'${name}' is a weight option, not a norm`,
+      `it applies to the layers' weights: append it to a norm, e.g. gn+${name} or bcn+${name}`,
+    );
+  }
   throw new UsageError(`unknown norm '${name}'`, `use one of: ${NORM_NAMES.join(", ")}`);
+}
+
+/** The weight options a norm name may carry after a `+`, with what each means. */
+const WEIGHT_OPTIONS = {
+  ws: "Weight Standardization of every convolution and block linear layer (Qiao et al.)",
+} as const;
+
+/** A norm name as models take it: the norm and the options of the weights around it. */
+export interface NormSpec {
+  /** The norm of every slot. */
+  norm: NormName;
+  /** Weight Standardization (`+ws`) of the layers' weights. */
+  weightStandardization: boolean;
+}
+
+/**
+ * Parses a norm name with optional weight options, `norm[+ws]` (e.g. `gn+ws`). `ws` alone, an
+ * unknown option or a repeated one is a {@linkcode UsageError} naming the fix.
+ *
+ * @example
+ * ```ts
+ * import { parseNormSpec } from "@normbench/normbench";
+ * const spec = parseNormSpec("bcn+ws");
+ * console.assert(spec.norm === "bcn" && spec.weightStandardization);
+ * console.assert(!parseNormSpec("ln").weightStandardization);
+ * ```
+ */
+export function parseNormSpec(name: string): NormSpec {
+  const [head, ...options] = name.split("+");
+  const norm = parseNormName(head);
+  for (const [i, option] of options.entries()) {
+    if (!Object.hasOwn(WEIGHT_OPTIONS, option)) {
+      throw new UsageError(
+        `unknown weight option '${option}' in norm '${name}'`,
+        `the weight options are: ${Object.keys(WEIGHT_OPTIONS).join(", ")} (e.g. gn+ws)`,
+      );
+    }
+    if (options.indexOf(option) !== i) {
+      throw new UsageError(`weight option '${option}' repeated in norm '${name}'`, "give it once");
+    }
+  }
+  return { norm, weightStandardization: options.includes("ws") };
 }
 
 /**
@@ -78,8 +134,10 @@ export function normEntry(name: string): NormEntry {
  * its norm slots.
  */
 export interface NormFactory {
-  /** The registry name. */
+  /** The registry name of the norm. */
   readonly name: NormName;
+  /** Whether the model standardises the weights of its layers (`+ws`). */
+  readonly weightStandardization: boolean;
   /** The registry entry (title, options, rules). */
   readonly entry: NormEntry;
   /** The norm's options with every default (model defaults included) filled in. */
@@ -91,8 +149,10 @@ export interface NormFactory {
 /**
  * Resolves a norm name and its options once — the name is checked, the options validated and
  * completed with the entry's defaults and, given the `model`, its per-model defaults (e.g.
- * PowerNorm's `groups = heads`); options given explicitly win. Unknown names, unknown options
- * and invalid values throw a {@linkcode UsageError} that lists what is valid.
+ * PowerNorm's `groups = heads`); options given explicitly win. The name may carry weight options
+ * (`gn+ws`, see {@linkcode parseNormSpec}). Unknown names, unknown options, invalid values and a
+ * norm that mixes positions in a causal model throw a {@linkcode UsageError} that lists what is
+ * valid.
  *
  * @example
  * ```ts
@@ -109,13 +169,22 @@ export function resolveNorm(
   options: Readonly<Record<string, unknown>> = {},
   model?: ModelShape,
 ): NormFactory {
-  const normName = parseNormName(name);
+  const { norm: normName, weightStandardization } = parseNormSpec(name);
   const entry: NormEntry = ENTRIES[normName];
+  if (model?.causal && entry.mixesPositions) {
+    const perToken = NORM_NAMES.filter((n) => !(ENTRIES[n] as NormEntry).mixesPositions);
+    throw new UsageError(
+      `norm '${normName}' normalises over a sample's positions, so in a causal model each ` +
+        "position would see later ones",
+      `use a per-position norm in the LM and the translator's decoder: ${perToken.join(", ")}`,
+    );
+  }
   const given: Record<string, unknown> = model ? { ...entry.modelDefaults?.(model) } : {};
   for (const [k, v] of Object.entries(options)) if (v !== undefined) given[k] = v;
   const resolved = Object.freeze(resolveOptions(normName, entry.options, given));
   return {
     name: normName,
+    weightStandardization,
     entry,
     options: resolved,
     create: (channels, construction = {}) =>
@@ -181,5 +250,13 @@ export function normScalingRules(): string[] {
  */
 export function createNorm(name: string, channels: number, options: CreateNormOptions = {}): Norm {
   const { variableFactory, name: prefix, ...own } = options;
-  return resolveNorm(name, own).create(channels, { variableFactory, name: prefix });
+  const factory = resolveNorm(name, own);
+  if (factory.weightStandardization) {
+    throw new UsageError(
+      `'${name}' names weight options, and createNorm builds one norm`,
+      `create '${factory.name}' here and standardise the layer's weights with standardizeWeight ` +
+        `(models take '${name}' whole)`,
+    );
+  }
+  return factory.create(channels, { variableFactory, name: prefix });
 }

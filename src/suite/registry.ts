@@ -6,7 +6,7 @@
 import { UsageError } from "../util/errors.ts";
 import { isSafeSuiteName } from "../results/result_file.ts";
 import { type Json, PROFILE_NAMES, type ProfileName } from "../results/types.ts";
-import { NORM_NAMES, normEntry } from "../norms/registry.ts";
+import { NORM_NAMES, parseNormSpec } from "../norms/registry.ts";
 import type { Suite } from "./types.ts";
 
 const SUITES = new Map<string, Suite>();
@@ -56,11 +56,12 @@ export function checkSuiteNorms(suite: Suite): void {
     for (const run of suite.runs(profile)) {
       for (const name of normsIn(run.input)) {
         try {
-          normEntry(name);
-        } catch {
+          parseNormSpec(name);
+        } catch (err) {
+          const { message, hint } = err as UsageError;
           throw new UsageError(
-            `unknown norm '${name}' in run '${run.id}' of suite '${suite.name}' (profile ${profile})`,
-            `use one of: ${NORM_NAMES.join(", ")}`,
+            `${message} in run '${run.id}' of suite '${suite.name}' (profile ${profile})`,
+            hint || `use one of: ${NORM_NAMES.join(", ")}`,
           );
         }
       }

@@ -1,0 +1,129 @@
+/**
+ * GroupNorm (Wu & He 2018): each sample normalised over its positions and the channels of each
+ * group, then a per-channel affine map. Batch-independent: it trains at batch 1.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { NormBase, type NormConstruction } from "./base.ts";
+import type { NormEntry } from "./entry.ts";
+import type { OptionSpecs, ResolvedOptions } from "./options.ts";
+import { checkGroups, groupMoments } from "./sample_stats.ts";
+import type { InferenceSplit, NormCallOptions } from "./types.ts";
+
+/**
+ * Options of `gn`.
+ *
+ * @example
+ * ```ts
+ * import { GROUP_NORM_OPTIONS } from "@normbench/normbench";
+ * console.assert(GROUP_NORM_OPTIONS.groups.default === 8);
+ * ```
+ */
+export const GROUP_NORM_OPTIONS: OptionSpecs = {
+  groups: {
+    default: 8,
+    rule: "int>=1",
+    doc: "channel groups G, must divide C (the paper's 32 needs C ≥ 32; 8 divides every width " +
+      "of the zoo)",
+  },
+  eps: { default: 1e-5, rule: "positive", doc: "added to the group variance" },
+};
+
+/**
+ * Standardises `x` per sample over its positions and each group of `groups` contiguous channel
+ * groups, leaving out padded positions: (x − μ_group) / sqrt(σ²_group + eps).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { groupStandardize } from "@normbench/normbench";
+ * const z = groupStandardize(tf.tensor3d([[[1, 5], [3, 7]]]), 2, 0);
+ * console.assert(Math.abs(z.dataSync()[0] + 1) < 1e-6); // channel 0: (1 − 2) / 1
+ * ```
+ */
+export function groupStandardize(
+  x: tf.Tensor,
+  groups: number,
+  eps: number,
+  mask?: tf.Tensor,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const { grouped, mean, variance } = groupMoments(x, groups, mask);
+    return tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))), x.shape);
+  });
+}
+
+/**
+ * `gn`: γ·groupStandardize(x) + β. On `[B, H, W, C]` images the statistics run over H, W and the
+ * group's channels, as torch's `GroupNorm` on NCHW; on `[B, T, C]` token sequences over the
+ * sample's tokens (pad mask honoured) — so a sample's positions share statistics and causal
+ * models refuse it.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { createNorm } from "@normbench/normbench";
+ * const gn = createNorm("gn", 16, { groups: 4 });
+ * const y = gn.apply(tf.randomNormal([1, 7, 7, 16]), { training: true }); // batch 1 is fine
+ * console.assert(y.shape.join() === "1,7,7,16");
+ * ```
+ */
+export class GroupNorm extends NormBase {
+  /** Registry name of GroupNorm. */
+  readonly name = "gn" as const;
+  /** Whether training normalizes with statistics over the batch. */
+  readonly batchStatistics = false;
+  /** γ, init 1. */
+  readonly weight: tf.Variable;
+  /** β, init 0. */
+  readonly bias: tf.Variable;
+
+  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
+  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
+    checkGroups("gn", options.groups as number, channels);
+    super(channels, options, construction);
+    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
+    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
+  }
+
+  /** Normalizes `x` (see {@linkcode Norm.apply}). */
+  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
+    this.checkInput(x);
+    const { groups, eps } = this.options as { groups: number; eps: number };
+    return tf.tidy(() =>
+      tf.add(tf.mul(groupStandardize(x, groups, eps, options.mask), this.weight), this.bias)
+    );
+  }
+
+  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
+  inferenceSplit(): InferenceSplit {
+    const { groups, eps } = this.options as { groups: number; eps: number };
+    return {
+      statistic: (x) => groupStandardize(x, groups, eps),
+      scale: tf.clone(this.weight) as tf.Tensor1D,
+      shift: tf.clone(this.bias) as tf.Tensor1D,
+    };
+  }
+}
+
+/**
+ * The registry entry of `gn`: GroupNorm; per-sample statistics over positions, so it leaves
+ * its standardisation at inference and mixes a sample's positions.
+ *
+ * @example
+ * ```ts
+ * import { GROUP_NORM } from "@normbench/normbench";
+ * console.assert(GROUP_NORM.folds === "partial" && GROUP_NORM.mixesPositions === true);
+ * ```
+ */
+export const GROUP_NORM: NormEntry = {
+  title: "GroupNorm (Wu & He 2018)",
+  options: GROUP_NORM_OPTIONS,
+  build: (c, o, k) => new GroupNorm(c, o, k),
+  folds: "partial",
+  mixesPositions: true,
+  note: "Images [B, H, W, C]: statistics per sample over H, W and the group's channels (torch's " +
+    "NCHW semantics). Token sequences [B, T, C]: tokens play the positions (pad mask honoured); " +
+    "causal models refuse it.",
+};

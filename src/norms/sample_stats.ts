@@ -1,0 +1,79 @@
+/**
+ * Per-sample statistics for the norms that normalise each sample on its own (GroupNorm,
+ * EvoNorm, BCN's group step). An input `[B, …positions, C]` is read as the authors' NCHW image
+ * with its spatial axes flattened: positions (an image's H·W, a sequence's tokens) are what the
+ * statistics run over, per sample, together with the channels of one group.
+ *
+ * @module
+ */
+import * as tf from "../tf.ts";
+import { UsageError } from "../util/errors.ts";
+
+/** A tensor grouped for per-sample statistics, with those statistics. */
+export interface GroupedMoments {
+  /** The input as `[B, S, G, C/G]` (S positions, G groups). */
+  grouped: tf.Tensor4D;
+  /** Mean per sample and group, `[B, 1, G, 1]`. */
+  mean: tf.Tensor4D;
+  /** Biased variance (÷n) per sample and group, `[B, 1, G, 1]`. */
+  variance: tf.Tensor4D;
+}
+
+/**
+ * Throws a {@linkcode UsageError} unless `groups` divides `channels`.
+ *
+ * @example
+ * ```ts
+ * import { checkGroups } from "@normbench/normbench";
+ * checkGroups("gn", 4, 16);
+ * try { checkGroups("gn", 3, 16); } catch (err) { console.log((err as Error).message); }
+ * ```
+ */
+export function checkGroups(norm: string, groups: number, channels: number): void {
+  if (channels % groups !== 0) {
+    throw new UsageError(
+      `norm '${norm}': groups (${groups}) must divide the channel count (${channels})`,
+      `pass a groups option that divides ${channels}, e.g. ${largestDivisorUpTo(channels, groups)}`,
+    );
+  }
+}
+
+function largestDivisorUpTo(n: number, limit: number): number {
+  for (let d = Math.min(n, limit); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/**
+ * Mean and biased variance of each sample over its positions and the channels of each of
+ * `groups` contiguous channel groups (`groups = C`: per channel, the instance statistics).
+ * Positions where `mask` (shape `x.shape.slice(0, -1)`, 1 = padding) is set are left out. A
+ * rank-2 input `[N, C]` has one position per sample.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { groupMoments } from "@normbench/normbench";
+ * const x = tf.tensor3d([[[1, 3], [3, 5]]]); // B=1, two positions, C=2
+ * const { mean, variance } = groupMoments(x, 1);
+ * console.assert(mean.dataSync()[0] === 3 && variance.dataSync()[0] === 2);
+ * ```
+ */
+export function groupMoments(x: tf.Tensor, groups: number, mask?: tf.Tensor): GroupedMoments {
+  return tf.tidy(() => {
+    const b = x.shape[0];
+    const c = x.shape[x.rank - 1];
+    const positions = x.size / (b * c);
+    const grouped = tf.reshape(x, [b, positions, groups, c / groups]) as tf.Tensor4D;
+    if (!mask) {
+      const mean = tf.mean(grouped, [1, 3], true) as tf.Tensor4D;
+      const variance = tf.mean(tf.square(tf.sub(grouped, mean)), [1, 3], true) as tf.Tensor4D;
+      return { grouped, mean, variance };
+    }
+    const keep = tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1]));
+    const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), c / groups), 1);
+    const mean = tf.div(tf.sum(tf.mul(grouped, keep), [1, 3], true), count) as tf.Tensor4D;
+    const centred = tf.mul(tf.square(tf.sub(grouped, mean)), keep);
+    const variance = tf.div(tf.sum(centred, [1, 3], true), count) as tf.Tensor4D;
+    return { grouped, mean, variance };
+  });
+}
