@@ -261,6 +261,53 @@ Deno.test("maskNorms decides whether norms see the pad mask", async () => {
   assert.equal(cfg.maskNorms, false); // the UN authors' translation model passes no mask
 });
 
+Deno.test("cnn: every norm of the micro-batch papers trains it; ReLU only after plain norms", async () => {
+  await initBackend("wasm");
+  const images = (b: number): ImageClassifyBatch => {
+    const rng = new SeededRng(b);
+    const labels = Int32Array.from({ length: b }, () => rng.int(2));
+    // two classes: a bright left or right half
+    const px = new Float32Array(b * 28 * 28);
+    labels.forEach((l, i) => {
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 14; x++) px[i * 784 + y * 28 + (l ? 14 + x : x)] = 1 + rng.uniform();
+      }
+    });
+    return { kind: "image", images: px, shape: [b, 28, 28, 1], labels };
+  };
+  for (const norm of ["bn", "gn", "gn+ws", "bcn+ws", "evonorm-b0", "evonorm-s0", "none"]) {
+    const cnn = createModel({ model: "cnn", preset: "tiny", norm, seed: 2 });
+    const batch = norm === "bn" || norm === "evonorm-b0" ? 8 : 2;
+    const r = await fit(cnn, 25, () => images(batch), 3e-3);
+    assert.ok(r.final.trainLoss < r.losses[0], `${norm}: ${r.losses[0]} → ${r.final.trainLoss}`);
+    const names = Object.keys(cnn.variables());
+    for (const n of ["stem/kernel", "stages/1/0/shortcut/kernel", "head/kernel"]) {
+      assert.ok(names.includes(n), `${norm}: ${n}`);
+    }
+    if (norm !== "none") assert.ok(names.includes("stages/2/0/norm2/weight"), norm);
+    assert.equal(cnn.blocks[0].conv1.standardize, norm.endsWith("+ws"));
+    assert.equal(cnn.norms().length, 7);
+    cnn.dispose();
+  }
+  const s0 = createModel({ model: "cnn", preset: "tiny", norm: "evonorm-s0" });
+  const x = tf.fill([1, 4, 4, 8], -5) as tf.Tensor4D;
+  // EvoNorm is a normalization-activation layer: no ReLU after it, so negative outputs pass
+  const out =
+    (s0.blocks[0] as unknown as { normAct1: { apply(x: tf.Tensor, c: object): tf.Tensor } })
+      .normAct1.apply(x, { training: false });
+  assert.ok((await out.data()).some((v) => v < 0));
+  s0.dispose();
+  assert.throws(
+    () => createModel({ model: "cnn", preset: "tiny", norm: "ln", placement: "post" }),
+    /the cnn is a pre-activation ResNet: placement 'post' does not apply/,
+  );
+  assert.throws(
+    () => createModel({ model: "cnn", preset: "tiny", norm: "ln", overrides: { imageSize: 30 } }),
+    /imageSize 30 is not divisible by 4/,
+  );
+  assert.throws(() => createModel({ model: "cnn", preset: "tiny", norm: "ws" }), /weight option/);
+});
+
 Deno.test("norm+ws: every linear layer of the blocks trains on its standardised kernel", async () => {
   const model = createModel({ model: "vit", preset: "tiny", norm: "gn+ws", seed: 3 });
   const block = (model as unknown as { stack: { blocks: Record<string, unknown>[] } }).stack

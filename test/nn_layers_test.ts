@@ -10,6 +10,7 @@ import {
   attentionBias,
   attentionCore,
   batchMatMul,
+  conv2dSame,
   crossEntropy,
   dropout,
   Embedding,
@@ -86,6 +87,51 @@ for (const backend of BACKENDS) {
       tf.sum(tf.matMul(tf.reshape(x, [-1, 6]), ww as tf.Tensor2D))
     )([w]);
     assert.ok(await maxRelError(gw, rw) < 2e-4);
+  });
+
+  Deno.test(`conv2dSame: values and gradients match torch-style padded convolutions (${backend})`, async () => {
+    await initBackend(backend);
+    const x = tf.randomNormal([2, 6, 6, 3], 0, 1, "float32", 21);
+    for (const k of [1, 3, 5]) {
+      const w = tf.randomNormal([k, k, 3, 4], 0, 0.5, "float32", 22 + k);
+      const p = (k - 1) / 2;
+      // tfjs-wasm has no correct strided filter gradient to compare with: stride 2 is checked on
+      // cpu here and across backends below
+      for (const stride of backend === "wasm" ? [1] as const : [1, 2] as const) {
+        // torch's Conv2d(padding = k // 2, stride): explicit symmetric padding, not TF's 'same'
+        const reference = (xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, [[0, 0], [p, p], [p, p], [0, 0]]);
+        await checkGradients(
+          (xx, ww) => conv2dSame(xx as tf.Tensor4D, ww as tf.Tensor4D, stride),
+          backend === "wasm" ? (xx, ww) => tf.tidy(() => reference(xx, ww)) : reference,
+          [x, w],
+          backend === "wasm" ? 1e-3 : 2e-4,
+        );
+      }
+    }
+    assert.throws(() => conv2dSame(x as tf.Tensor4D, tf.ones([2, 2, 3, 4]) as tf.Tensor4D), /odd/);
+    if (backend === "wasm") {
+      // stride 2 on wasm: values and gradients equal those of cpu
+      const w = tf.randomNormal([3, 3, 3, 4], 0, 0.5, "float32", 31);
+      const run = () => {
+        const dy = tf.randomNormal([2, 3, 3, 4], 0, 1, "float32", 32);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(conv2dSame(a as tf.Tensor4D, b as tf.Tensor4D, 2), dy))
+        )([x, w]).map((g) => g.dataSync());
+      };
+      const onWasm = run();
+      await initBackend("cpu");
+      const onCpu = run();
+      await initBackend("wasm");
+      for (const [i, g] of onWasm.entries()) {
+        g.forEach((v, j) => assert.ok(Math.abs(v - onCpu[i][j]) < 1e-4 * (1 + Math.abs(v))));
+      }
+    }
+    assert.throws(
+      () =>
+        conv2dSame(tf.ones([1, 5, 5, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 4]) as tf.Tensor4D, 2),
+      /stride-2 step needs an even height and width, got 5×5/,
+    );
   });
 
   Deno.test(`batched products and the attention core match autodiff (${backend})`, async () => {

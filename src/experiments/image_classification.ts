@@ -1,20 +1,29 @@
 /**
- * Experiment: a ViT with a chosen norm trained on Fashion-MNIST, scored by test accuracy.
+ * Experiment: a ViT or the CNN with a chosen norm trained on Fashion-MNIST, scored by test
+ * accuracy.
  *
  * @module
  */
 import { type ImageBatch, imageBatches } from "../data/fashion_mnist/image_batches.ts";
 import { loadImageCorpus } from "../data/fashion_mnist/image_corpus.ts";
 import type { ImageClassifyBatch } from "../models/types.ts";
+import type { Cnn } from "../models/cnn.ts";
 import type { VisionTransformer } from "../models/vit.ts";
 import { train } from "../train/train.ts";
 import type { Json } from "../results/types.ts";
 import { imageBatchFromData } from "./batches.ts";
 import { classifierAccuracy } from "./evaluate.ts";
-import { type ExperimentFunction, type ExperimentInput, startExperiment } from "./common.ts";
+import {
+  type ExperimentFunction,
+  type ExperimentInput,
+  type ModelChoice,
+  startExperiment,
+} from "./common.ts";
 
 /** Input of {@linkcode trainImageClassifier} (plain data). */
 export interface ImageRunInput extends ExperimentInput {
+  /** The model: a ViT (default) or the CNN, its preset and overrides. */
+  model: ModelChoice & { kind?: "vit" | "cnn" };
   /** Training recipe. */
   recipe: {
     steps: number;
@@ -40,7 +49,7 @@ export interface ImageRunInput extends ExperimentInput {
 
 /** Accuracy of `model` on the images `indices` of `set`. */
 function accuracyOn(
-  model: VisionTransformer,
+  model: VisionTransformer | Cnn,
   set: Parameters<typeof imageBatches>[0],
   indices: Int32Array,
   norm: { mean: number; std: number },
@@ -69,10 +78,10 @@ export const trainImageClassifier: ExperimentFunction = async (input, context, h
   const corpus = await loadImageCorpus({ ...cfg.data });
   const { steps, batchSize } = cfg.recipe;
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
-  const run = startExperiment<VisionTransformer>(
+  const run = startExperiment<VisionTransformer | Cnn>(
     cfg,
     {
-      kind: "vit",
+      kind: cfg.model.kind ?? "vit",
       steps,
       warmup,
       horizon: "imagenet",

@@ -16,7 +16,7 @@ import type { Norm } from "../norms/types.ts";
 import type { AnyModel } from "../models/presets.ts";
 import type { Batch } from "../models/types.ts";
 import { type NormOp, normOperator, type NormTracer } from "./norm_ops.ts";
-import { type InferenceModelKind, normSlots } from "./norm_slots.ts";
+import { checkFoldable, type InferenceModelKind, normSlots } from "./norm_slots.ts";
 import type { NormTreatment } from "./variants.ts";
 import { UsageError } from "../util/errors.ts";
 
@@ -70,7 +70,7 @@ export class InferenceModel {
     treatment: NormTreatment,
     parts: { ctx: ForwardContext; owned: tf.Tensor[]; bytes: number },
   ) {
-    this.kind = model.config.kind;
+    this.kind = checkFoldable(model);
     this.treatment = treatment;
     this.#model = model;
     this.#ctx = parts.ctx;

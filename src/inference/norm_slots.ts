@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { UsageError } from "../util/errors.ts";
 import type { Dense } from "../nn/dense.ts";
 import type { TransformerStack } from "../nn/stack.ts";
 import { resolveNorm } from "../norms/registry.ts";
@@ -35,7 +36,8 @@ export interface NormSlot {
 export type InferenceModelKind = "vit" | "encoder" | "translator" | "lm";
 
 /**
- * The model's kind (every kind and placement runs; kept for callers that check a model first).
+ * The model's kind when inference plans cover it: every Transformer of the zoo, in every
+ * placement; the CNN is a {@linkcode UsageError} (its norms are timed through training only).
  *
  * @example
  * ```ts
@@ -44,7 +46,14 @@ export type InferenceModelKind = "vit" | "encoder" | "translator" | "lm";
  * ```
  */
 export function checkFoldable(model: AnyModel): InferenceModelKind {
-  return model.config.kind;
+  const kind = model.config.kind;
+  if (kind === "cnn") {
+    throw new UsageError(
+      "inference plans (fused, folded and affine norms) cover the Transformers, not the cnn",
+      "time a vit, encoder, translator or lm",
+    );
+  }
+  return kind;
 }
 
 function stackSlots(stack: TransformerStack, prefix: string, final: Dense[]): NormSlot[] {
@@ -94,7 +103,7 @@ function stackSlots(stack: TransformerStack, prefix: string, final: Dense[]): No
  * ```
  */
 export function normSlots(model: AnyModel): NormSlot[] {
-  switch (model.config.kind) {
+  switch (checkFoldable(model)) {
     case "vit": {
       const m = model as Extract<AnyModel, { config: { kind: "vit" } }>;
       return stackSlots(m.stack, "stack", [m.head]);
@@ -114,6 +123,11 @@ export function normSlots(model: AnyModel): NormSlot[] {
       return [...stackSlots(m.encoder, "encoder", kv), ...stackSlots(m.decoder, "decoder", [])];
     }
   }
+}
+
+function stackHeads(model: AnyModel): number {
+  const config = model.config;
+  return config.kind === "cnn" ? 1 : config.heads;
 }
 
 /**
@@ -138,7 +152,7 @@ export function createNormSet(
   seed: number,
   draw: NormStateDraw = "all",
 ): Map<string, Norm> {
-  const factory = resolveNorm(name, options, model.config);
+  const factory = resolveNorm(name, options, { heads: stackHeads(model) });
   const set = new Map<string, Norm>();
   for (const slot of normSlots(model)) {
     const norm = factory.create(slot.norm.channels);

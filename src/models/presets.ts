@@ -16,6 +16,7 @@
  */
 import { BOS_ID, EOS_ID, PAD_ID } from "../util/special_tokens.ts";
 import { type ModelPlacement, parsePlacement } from "../nn/block.ts";
+import { Cnn, type CnnConfig } from "./cnn.ts";
 import { Encoder, type EncoderConfig } from "./encoder.ts";
 import { LanguageModel, type LmConfig } from "./lm.ts";
 import { Translator, type TranslatorConfig } from "./translator.ts";
@@ -32,7 +33,7 @@ import { UsageError } from "../util/errors.ts";
  * console.assert(MODEL_KINDS.includes("translator"));
  * ```
  */
-export const MODEL_KINDS: readonly ModelKind[] = ["vit", "encoder", "translator", "lm"];
+export const MODEL_KINDS: readonly ModelKind[] = ["vit", "encoder", "translator", "lm", "cnn"];
 
 /** The configuration type of each model kind. */
 export interface ModelConfigs {
@@ -44,6 +45,8 @@ export interface ModelConfigs {
   vit: VitConfig;
   /** Decoder-only language model. */
   lm: LmConfig;
+  /** Pre-activation ResNet for small images. */
+  cnn: CnnConfig;
 }
 
 /** The model class of each kind. */
@@ -56,6 +59,8 @@ export interface ModelClasses {
   vit: VisionTransformer;
   /** Decoder-only language model. */
   lm: LanguageModel;
+  /** Pre-activation ResNet for small images. */
+  cnn: Cnn;
 }
 
 /** A preset: the configuration without the norm, its options, the placement and the seed. */
@@ -236,6 +241,10 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
       tieEmbeddings: true,
     },
   },
+  cnn: {
+    tiny: { imageSize: 28, channels: 1, classes: 10, width: 8, blocks: 1 },
+    small: { imageSize: 28, channels: 1, classes: 10, width: 16, blocks: 2 },
+  },
 };
 
 /**
@@ -359,6 +368,8 @@ function checkConfig(c: Record<string, unknown>): void {
     "imageSize",
     "channels",
     "patch",
+    "width",
+    "blocks",
   ];
   for (const key of positiveInts) {
     const v = c[key];
@@ -372,10 +383,10 @@ function checkConfig(c: Record<string, unknown>): void {
       throw new UsageError(`setting '${key}' must be in [0, 1), got ${v}`);
     }
   }
-  if ((c.dim as number) % (c.heads as number) !== 0) {
+  if (c.heads !== undefined && (c.dim as number) % (c.heads as number) !== 0) {
     throw new UsageError(`heads (${c.heads}) must divide dim (${c.dim})`);
   }
-  if (c.activation !== "relu" && c.activation !== "gelu") {
+  if (c.activation !== undefined && c.activation !== "relu" && c.activation !== "gelu") {
     throw new UsageError(`unknown activation '${c.activation}'`, "use relu or gelu");
   }
   if (c.patchInit !== undefined && c.patchInit !== "torch" && c.patchInit !== "truncated-normal") {
@@ -426,6 +437,8 @@ export function buildModel(config: ModelConfigs[ModelKind]): ModelClasses[ModelK
       return new Translator(config);
     case "lm":
       return new LanguageModel(config);
+    case "cnn":
+      return new Cnn(config);
   }
 }
 

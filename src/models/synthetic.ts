@@ -38,7 +38,8 @@ export function syntheticBatch(model: AnyModel, options: SyntheticBatchOptions):
   const tokens = (n: number, vocab: number) =>
     Int32Array.from({ length: n }, () => 3 + rng.int(Math.max(1, vocab - 3)));
   switch (c.kind) {
-    case "vit": {
+    case "vit":
+    case "cnn": {
       const images = Float32Array.from(
         { length: b * c.imageSize ** 2 * c.channels },
         () => rng.uniform(),

@@ -10,7 +10,7 @@ import type { ForwardContext } from "../nn/context.ts";
 import type { NamedVariables } from "../nn/scope.ts";
 
 /** The model families. */
-export type ModelKind = "encoder" | "translator" | "vit" | "lm";
+export type ModelKind = "encoder" | "translator" | "vit" | "lm" | "cnn";
 
 /** Sentence classification: `tokens` `[B, N]` (pad id = the model's `padId`), `labels` `[B]`. */
 export interface ClassifyBatch {

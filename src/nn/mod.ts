@@ -21,6 +21,7 @@ export * from "./init.ts";
 export * from "./scope.ts";
 export * from "./context.ts";
 export * from "./linear.ts";
+export * from "./conv.ts";
 export * from "./dense.ts";
 export * from "./batch_matmul.ts";
 export * from "./attention_core.ts";

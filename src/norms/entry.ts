@@ -81,6 +81,11 @@ export interface NormEntry {
    * sequence): each position then depends on the others, so causal models refuse the norm.
    */
   mixesPositions?: boolean;
+  /**
+   * True for a normalization-activation layer (EvoNorm): models put no activation after it
+   * where they would after a plain norm.
+   */
+  activation?: boolean;
   /** A sentence on how it reads its input where that is not obvious (`normbench norms`). */
   note?: string;
   /**

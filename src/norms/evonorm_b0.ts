@@ -126,6 +126,7 @@ export const EVONORM_B0: NormEntry = {
   build: (c, o, k) => new EvoNormB0(c, o, k),
   folds: "partial",
   mixesPositions: true,
+  activation: true,
   minTrainingBatch: 2,
   note: "Batch variance per channel over the batch and positions; instance variance per " +
     "sample and channel over its positions (H, W of an image; the tokens of a sequence, pad " +

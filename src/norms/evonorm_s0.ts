@@ -125,6 +125,7 @@ export const EVONORM_S0: NormEntry = {
   build: (c, o, k) => new EvoNormS0(c, o, k),
   folds: "partial",
   mixesPositions: true,
+  activation: true,
   note: "Images [B, H, W, C]: statistics per sample over H, W and the group's channels (torch's " +
     "NCHW semantics). Token sequences [B, T, C]: tokens play the positions (pad mask honoured); " +
     "causal models refuse it.",
