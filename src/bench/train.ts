@@ -11,7 +11,8 @@ import { traceMatMuls } from "../nn/linear.ts";
 import { createModel, type ModelSpec } from "../models/presets.ts";
 import { syntheticBatch } from "../models/synthetic.ts";
 import type { Batch, Model, ModelKind } from "../models/types.ts";
-import { MatMulReference } from "../train/throughput.ts";
+import { ConvReference, MatMulReference } from "../train/throughput.ts";
+import { traceConvs } from "../nn/conv.ts";
 import { batchSize, Trainer } from "../train/train.ts";
 import { median, quantile } from "../metrics/stats.ts";
 
@@ -25,7 +26,7 @@ export interface BenchTrainCase {
   norm: string;
   /** Placement (default `pre`). */
   placement?: string;
-  /** Batch size (default: 64 for ViT, 32 otherwise). */
+  /** Batch size (default: 64 for the ViT and the CNN, 32 otherwise). */
   batch?: number;
   /** Tokens per sequence for text models (default: the model's maxLen, at most 64; 32 for the translator). */
   seq?: number;
@@ -64,11 +65,14 @@ export interface BenchTrainRow {
   /** flopsPerStep / median time, GFLOP/s. */
   effectiveGflops: number;
   /**
-   * The backend's plain 2-D matmul GFLOP/s at the model's forward shapes: the median of passes
-   * interleaved with the timed updates.
+   * The backend's own speed at the model's forward shapes, GFLOP/s: plain 2-D matmuls for the
+   * Transformers, `conv2d` for the CNN (see `reference`); the median of passes interleaved with
+   * the timed updates.
    */
   matmulGflops: number;
-  /** Which products the matmul reference timed. */
+  /** What the reference timed: `matmul` or `conv2d`. */
+  reference: "matmul" | "conv2d";
+  /** Which products or convolutions the reference timed. */
   matmulShapes: string;
   /** effectiveGflops / matmulGflops. */
   ratio: number;
@@ -77,8 +81,9 @@ export interface BenchTrainRow {
 function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
   switch (batch.kind) {
     case "image": {
-      const c = model.config as { imageSize: number; patch: number };
-      return batch.shape[0] * ((c.imageSize / c.patch) ** 2 + 1);
+      const c = model.config as { imageSize: number; patch?: number };
+      // the CNN's positions are its input pixels; a ViT's its patches and the class token
+      return batch.shape[0] * (c.patch ? (c.imageSize / c.patch) ** 2 + 1 : c.imageSize ** 2);
     }
     case "translate":
       return batch.srcShape[0] * (batch.srcShape[1] + batch.tgtShape[1]);
@@ -109,14 +114,16 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   };
   const model = createModel(spec);
   const batch = syntheticBatch(model, {
-    batch: c.batch ?? (c.model === "vit" ? 64 : 32),
+    batch: c.batch ?? (c.model === "vit" || c.model === "cnn" ? 64 : 32),
     seq: c.seq,
     seed: 1,
   });
   const warmup = c.warmup ?? 5;
   const repeats = c.repeats ?? 20;
-  const shapes = traceMatMuls(() => model.loss(batch as never, { training: false }));
-  const reference = new MatMulReference(shapes);
+  const forward = () => model.loss(batch as never, { training: false });
+  const convs = traceConvs(forward);
+  const shapes = traceMatMuls(forward);
+  const reference = convs.length ? new ConvReference(convs) : new MatMulReference(shapes);
   const trainer = new Trainer(model as Model<unknown, Batch>, {
     steps: warmup + repeats,
     optimizer: { kind: "adamw", lr: 1e-4, weightDecay: 0.01 },
@@ -140,8 +147,9 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
     reference.dispose();
   }
   const matmulGflops = median(speeds);
-  const distinct = [...new Set(shapes.map((s) => s.join("x")))]
-    .map((k) => `${k}×${shapes.filter((s) => s.join("x") === k).length}`).join(", ");
+  const traced: readonly (readonly number[])[] = convs.length ? convs : shapes;
+  const distinct = [...new Set(traced.map((s) => s.join("x")))]
+    .map((k) => `${k}×${traced.filter((s) => s.join("x") === k).length}`).join(", ");
   const flopsPerStep = model.trainingFlops(batch as never);
   const ms = median(times);
   const effectiveGflops = flopsPerStep / ms / 1e6;
@@ -160,8 +168,12 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
     samplesPerSec: batchSize(batch) / (ms / 1000),
     effectiveGflops,
     matmulGflops,
-    matmulShapes: `the model's 2-D forward products [m,k]·[k,n] (right operand reused), each as ` +
-      `often as the model runs it: ${distinct}`,
+    reference: convs.length ? "conv2d" : "matmul",
+    matmulShapes: convs.length
+      ? `the model's convolutions [B,H,W,C]×k×k→O at their stride (tfjs conv2d forward), each as ` +
+        `often as the model runs it: ${distinct}`
+      : `the model's 2-D forward products [m,k]·[k,n] (right operand reused), each as ` +
+        `often as the model runs it: ${distinct}`,
     ratio: effectiveGflops / matmulGflops,
   };
   model.dispose();

@@ -39,7 +39,7 @@ function formatRow(r: BenchTrainRow): string {
     `${r.msPerStep.toFixed(1)} ms`.padStart(10),
     `${r.samplesPerSec.toFixed(0)} samples/s`.padStart(15),
     `${r.effectiveGflops.toFixed(1)} GFLOP/s`.padStart(14),
-    `matmul ${r.matmulGflops.toFixed(1)}`.padStart(12),
+    `${r.reference} ${r.matmulGflops.toFixed(1)}`.padStart(12),
     `ratio ${r.ratio.toFixed(2)}`,
   ].join("  ");
 }

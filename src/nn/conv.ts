@@ -13,6 +13,44 @@ import { type Initializer, normal } from "./init.ts";
 import type { Scope } from "./scope.ts";
 import { UsageError } from "../util/errors.ts";
 
+/** A convolution's shape: input `[B, H, W, C]`, kernel side k, output channels O, stride. */
+export type ConvShape = [
+  batch: number,
+  height: number,
+  width: number,
+  inChannels: number,
+  kernel: number,
+  outChannels: number,
+  stride: 1 | 2,
+];
+
+let recorder: ((shape: ConvShape) => void) | null = null;
+
+/**
+ * Runs `fn` and returns the shape of every convolution {@linkcode conv2dSame} ran in it.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { conv2dSame, traceConvs } from "@normbench/normbench";
+ * const shapes = traceConvs(() => conv2dSame(tf.ones([2, 8, 8, 3]) as tf.Tensor4D, tf.ones([3, 3, 3, 4]) as tf.Tensor4D, 2));
+ * console.assert(shapes[0].join() === "2,8,8,3,3,4,2");
+ * ```
+ */
+export function traceConvs(fn: () => unknown): ConvShape[] {
+  const shapes: ConvShape[] = [];
+  const previous = recorder;
+  recorder = (s) => shapes.push(s);
+  try {
+    tf.tidy(() => {
+      fn();
+    });
+  } finally {
+    recorder = previous;
+  }
+  return shapes;
+}
+
 /** Stride-1 `same` convolution of `x` `[B, H, W, C]` with `kernel` `[k, k, C, O]` (k odd). */
 function convSame(x: tf.Tensor4D, kernel: tf.Tensor4D, inputGrad: boolean): tf.Tensor4D {
   const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
@@ -27,7 +65,12 @@ function convSame(x: tf.Tensor4D, kernel: tf.Tensor4D, inputGrad: boolean): tf.T
         const k = ws.shape[0];
         const p = (k - 1) / 2;
         const dx = inputGrad
-          ? tf.conv2d(g, tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, "same")
+          ? tf.conv2d(
+            g,
+            tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D,
+            1,
+            "same",
+          )
           : tf.zerosLike(xs);
         // dW[i, j, c, o] = Σ_{b,y,x} xpad[b, y+i, x+j, c]·dy[b, y, x, o]: a valid convolution of
         // xpad as [C, H+2p, W+2p, B] with dy as the filter [H, W, B, O].
@@ -95,6 +138,8 @@ export function conv2dSame(
   if (k % 2 !== 1 || kernel.shape[1] !== k) {
     throw new UsageError(`a 'same' convolution needs an odd square kernel, got ${kernel.shape}`);
   }
+  const [b, h, w, c] = x.shape;
+  recorder?.([b, h, w, c, k, kernel.shape[3], stride]);
   return tf.tidy(() => {
     const y = k === 1 && stride === 2
       ? convSame(subsample2(x), kernel, options.inputGrad ?? true)
@@ -155,9 +200,7 @@ export class Conv2d {
 
   /** `[B, H, W, in]` → `[B, H/stride, W/stride, out]`. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.tidy(() =>
-      conv2dSame(x, this.weight(), this.stride, { inputGrad: this.#inputGrad })
-    );
+    return tf.tidy(() => conv2dSame(x, this.weight(), this.stride, { inputGrad: this.#inputGrad }));
   }
 
   /** Multiply-accumulates on a `[B, H, W, in]` input (FLOPs = 2×). */

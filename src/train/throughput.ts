@@ -6,6 +6,7 @@
  */
 import * as tf from "../tf.ts";
 import type { MatMulShape } from "../nn/linear.ts";
+import type { ConvShape } from "../nn/conv.ts";
 import { median } from "../metrics/stats.ts";
 
 /** The result of {@linkcode measureMatMul}. */
@@ -125,11 +126,76 @@ export class MatMulReference {
   }
 }
 
+/**
+ * A convolution yardstick for a CNN, sampled like {@linkcode MatMulReference}: each `sample()`
+ * runs the backend's own `conv2d` forward (torch-style symmetric padding, the model's strides)
+ * at every distinct shape as often as it occurs and returns the GFLOP/s of that pass.
+ *
+ * @example
+ * ```ts
+ * import { ConvReference } from "@normbench/normbench";
+ * const ref = new ConvReference([[8, 14, 14, 16, 3, 16, 1]]);
+ * console.assert((await ref.sample()) > 0);
+ * ref.dispose();
+ * ```
+ */
+export class ConvReference {
+  readonly #items: {
+    x: tf.Tensor4D;
+    w: tf.Tensor4D;
+    stride: number;
+    pad: number;
+    count: number;
+    flops: number;
+  }[] = [];
+
+  /** Prepares operands for every distinct shape of `shapes`. */
+  constructor(shapes: ConvShape[]) {
+    let seed = 1;
+    for (const { shape, count } of countShapes(shapes).values()) {
+      const [b, h, w, c, k, o, stride] = shape;
+      this.#items.push({
+        x: tf.randomUniform([b, h, w, c], -1, 1, "float32", seed++) as tf.Tensor4D,
+        w: tf.randomUniform([k, k, c, o], -1, 1, "float32", seed++) as tf.Tensor4D,
+        stride,
+        pad: (k - 1) / 2,
+        count,
+        flops: (2 * b * h * w * k * k * c * o * count) / (stride * stride),
+      });
+    }
+  }
+
+  /** One pass over all shapes; GFLOP/s. */
+  async sample(): Promise<number> {
+    let flops = 0;
+    const t0 = performance.now();
+    let last: tf.Tensor | null = null;
+    for (const item of this.#items) {
+      const p = item.pad;
+      for (let i = 0; i < item.count; i++) {
+        last?.dispose();
+        last = tf.conv2d(item.x, item.w, item.stride, [[0, 0], [p, p], [p, p], [0, 0]]);
+      }
+      flops += item.flops;
+    }
+    if (last) {
+      await last.data();
+      last.dispose();
+    }
+    return flops / (performance.now() - t0) / 1e6;
+  }
+
+  /** Frees the operands. */
+  dispose(): void {
+    for (const item of this.#items) tf.dispose([item.x, item.w]);
+  }
+}
+
 /** The distinct shapes of `shapes`, each with how often it occurs, in first-seen order. */
-function countShapes(
-  shapes: MatMulShape[],
-): Map<string, { shape: MatMulShape; count: number }> {
-  const counts = new Map<string, { shape: MatMulShape; count: number }>();
+function countShapes<S extends readonly number[]>(
+  shapes: S[],
+): Map<string, { shape: S; count: number }> {
+  const counts = new Map<string, { shape: S; count: number }>();
   for (const s of shapes) {
     const key = s.join("x");
     const e = counts.get(key) ?? { shape: s, count: 0 };
