@@ -17,6 +17,7 @@ export { lmSuite } from "./lm.ts";
 export { stabilitySuite } from "./stability.ts";
 export { ablationSuite } from "./ablation.ts";
 export { statisticsSuite } from "./statistics.ts";
+export { microbatchSuite } from "./microbatch.ts";
 export { efficiencySuite } from "./efficiency.ts";
 export {
   type Candidate,

@@ -22,6 +22,7 @@ import { SeededRng } from "../src/util/random.ts";
 import type { Dense } from "../src/nn/dense.ts";
 import type { KeyValueCache } from "../src/nn/attention.ts";
 import { train } from "../src/train/train.ts";
+import { checkTrainingBatch } from "../src/experiments/common.ts";
 import { UsageError } from "../src/util/errors.ts";
 
 const NORMS = ["ln", "bn", "un"] as const;
@@ -306,6 +307,22 @@ Deno.test("cnn: every norm of the micro-batch papers trains it; ReLU only after 
     /imageSize 30 is not divisible by 4/,
   );
   assert.throws(() => createModel({ model: "cnn", preset: "tiny", norm: "ws" }), /weight option/);
+  // batch 1: an error naming the fix for BN-type norms, allowed where the papers train at 1
+  for (const norm of ["bn", "evonorm-b0"]) {
+    assert.throws(
+      () => checkTrainingBatch(norm, 1),
+      (e: Error) =>
+        e instanceof UsageError &&
+        /needs at least 2 samples per training batch, got 1 \(raise the batch size/.test(
+          e.oneLine(),
+        ),
+    );
+  }
+  for (const norm of ["gn", "gn+ws", "bcn+ws", "evonorm-s0", "ln"]) checkTrainingBatch(norm, 1);
+  const gn1 = createModel({ model: "cnn", preset: "tiny", norm: "bcn+ws", seed: 1 });
+  const one = await fit(gn1, 3, () => images(1), 3e-3);
+  assert.ok(one.losses.every(Number.isFinite), "bcn+ws trains at batch 1");
+  gn1.dispose();
 });
 
 Deno.test("norm+ws: every linear layer of the blocks trains on its standardised kernel", async () => {

@@ -214,7 +214,7 @@ export function scaledNormOptions(
   run: RunLength,
   explicit: Readonly<Record<string, number | boolean>> = {},
 ): Record<string, number | boolean> {
-  const entry: NormEntry = ENTRIES[parseNormName(name)];
+  const entry: NormEntry = ENTRIES[parseNormSpec(name).norm];
   return { ...entry.scale?.(run), ...explicit };
 }
 

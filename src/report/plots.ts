@@ -111,6 +111,7 @@ export function plotSpec(plot: PlotSpec, runs: RunRecord[]): VegaLiteSpec | null
     return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
   }
   if (plot.kind === "rate-curve") return rateCurveSpec(plot, chosen);
+  if (plot.kind === "metric-curve") return metricCurveSpec(plot, chosen);
   const rows: Row[] = [];
   for (const [, group] of groupRuns(chosen, [plot.facetBy ?? "", plot.groupBy].filter(Boolean))) {
     const base = { group: label(group[0], plot.groupBy), facet: label(group[0], plot.facetBy) };
@@ -179,6 +180,56 @@ function referenceLayers(reference: { value: number; label: string } | undefined
 }
 
 /** Collapse rate against a swept label, with Wilson 95% bands, per group (and facet). */
+function metricCurveSpec(
+  plot: Extract<PlotSpec, { kind: "metric-curve" }>,
+  runs: RunRecord[],
+): VegaLiteSpec | null {
+  const rows: Row[] = [];
+  const keys = [plot.facetBy ?? "", plot.groupBy, plot.over].filter(Boolean);
+  for (const [, group] of groupRuns(runs, keys)) {
+    const at = Number(group[0].labels[plot.over]);
+    const values = metricValues(group, plot.metric);
+    if (!Number.isFinite(at) || values.length === 0) continue;
+    const m = mean(values);
+    const s = values.length > 1 ? std(values) : 0;
+    rows.push({
+      group: label(group[0], plot.groupBy),
+      facet: label(group[0], plot.facetBy),
+      x: at,
+      value: m,
+      low: m - s,
+      high: m + s,
+      n: values.length,
+    });
+  }
+  if (rows.length === 0) return null;
+  const color = { field: "group", type: "nominal", title: plot.groupBy };
+  const x = {
+    field: "x",
+    type: "quantitative",
+    scale: { type: "log" },
+    title: plot.xTitle ?? plot.over,
+  };
+  const y = {
+    field: "value",
+    type: "quantitative",
+    scale: { zero: false },
+    title: plot.yTitle ?? `${plot.metric} (mean ± std over seeds)`,
+  };
+  const spec = {
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      { mark: { type: "line", point: true, strokeWidth: 1.5 }, encoding: { x, y, color } },
+      {
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
+      },
+    ],
+  };
+  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+}
+
 function rateCurveSpec(
   plot: Extract<PlotSpec, { kind: "rate-curve" }>,
   runs: RunRecord[],

@@ -257,6 +257,19 @@ export type PlotSpec =
     where?: Selector;
     xTitle?: string;
   }
+  /** A metric (mean ± std over seeds) against a swept label (log x axis) per group. */
+  | {
+    kind: "metric-curve";
+    id: string;
+    title: string;
+    metric: string;
+    over: string;
+    groupBy: string;
+    facetBy?: string;
+    where?: Selector;
+    xTitle?: string;
+    yTitle?: string;
+  }
   /** Collapse rate with Wilson 95% intervals per group. */
   | {
     kind: "rate";
