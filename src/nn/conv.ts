@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { shapeTracer } from "./shape_trace.ts";
 import { standardizeWeight } from "../norms/weight_standardization.ts";
 import { type Initializer, normal } from "./init.ts";
 import type { Scope } from "./scope.ts";
@@ -24,7 +25,7 @@ export type ConvShape = [
   stride: 1 | 2,
 ];
 
-let recorder: ((shape: ConvShape) => void) | null = null;
+const convs = shapeTracer<ConvShape>();
 
 /**
  * Runs `fn` and returns the shape of every convolution {@linkcode conv2dSame} ran in it.
@@ -38,17 +39,7 @@ let recorder: ((shape: ConvShape) => void) | null = null;
  * ```
  */
 export function traceConvs(fn: () => unknown): ConvShape[] {
-  const shapes: ConvShape[] = [];
-  const previous = recorder;
-  recorder = (s) => shapes.push(s);
-  try {
-    tf.tidy(() => {
-      fn();
-    });
-  } finally {
-    recorder = previous;
-  }
-  return shapes;
+  return convs.trace(fn);
 }
 
 /** Stride-1 `same` convolution of `x` `[B, H, W, C]` with `kernel` `[k, k, C, O]` (k odd). */
@@ -139,7 +130,7 @@ export function conv2dSame(
     throw new UsageError(`a 'same' convolution needs an odd square kernel, got ${kernel.shape}`);
   }
   const [b, h, w, c] = x.shape;
-  recorder?.([b, h, w, c, k, kernel.shape[3], stride]);
+  convs.record([b, h, w, c, k, kernel.shape[3], stride]);
   return tf.tidy(() => {
     const y = k === 1 && stride === 2
       ? convSame(subsample2(x), kernel, options.inputGrad ?? true)

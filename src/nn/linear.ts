@@ -8,6 +8,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { shapeTracer } from "./shape_trace.ts";
 import { columnSum } from "../backend/kernels.ts";
 
 /** An activation fused into the matrix product. */
@@ -29,7 +30,7 @@ type GradInputs = (tf.Tensor | ((t: tf.Tensor[]) => void))[];
 /** A 2-D product's shape `[m, k, n]` (`[m, k]·[k, n]`). */
 export type MatMulShape = [number, number, number];
 
-let recorder: ((shape: MatMulShape) => void) | null = null;
+const matMuls = shapeTracer<MatMulShape>();
 
 /**
  * Runs `fn` and returns the shape of every 2-D product that {@linkcode linear} and
@@ -44,17 +45,7 @@ let recorder: ((shape: MatMulShape) => void) | null = null;
  * ```
  */
 export function traceMatMuls(fn: () => unknown): MatMulShape[] {
-  const shapes: MatMulShape[] = [];
-  const previous = recorder;
-  recorder = (s) => shapes.push(s);
-  try {
-    tf.tidy(() => {
-      fn();
-    });
-  } finally {
-    recorder = previous;
-  }
-  return shapes;
+  return matMuls.trace(fn);
 }
 
 /**
@@ -80,7 +71,7 @@ export function linear(
   const lead = x.shape.slice(0, -1);
   const relu = options.activation === "relu";
   const inputGrad = options.inputGrad ?? true;
-  recorder?.([x.size / inDim, inDim, outDim]);
+  matMuls.record([x.size / inDim, inDim, outDim]);
   return tf.tidy(() => {
     const x2 = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
     const forward = (input: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | null): tf.Tensor2D =>
@@ -164,7 +155,7 @@ export function linear(
  * ```
  */
 export function matMul2d(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  recorder?.([a.shape[0] as number, a.shape[1] as number, b.shape[1] as number]);
+  matMuls.record([a.shape[0] as number, a.shape[1] as number, b.shape[1] as number]);
   const fn = tf.customGrad((...args: GradInputs) => {
     const [x, y] = args as tf.Tensor2D[];
     const save = args[2] as (t: tf.Tensor[]) => void;

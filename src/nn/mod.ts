@@ -20,6 +20,7 @@
 export * from "./init.ts";
 export * from "./scope.ts";
 export * from "./context.ts";
+export * from "./shape_trace.ts";
 export * from "./linear.ts";
 export * from "./conv.ts";
 export * from "./dense.ts";

@@ -27,6 +27,12 @@ export { UNIFIED_NORM, UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.
 export { DynamicTanh, DYT, DYT_OPTIONS } from "./dyt.ts";
 export { REP_BN, REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
 export { IDENTITY, Identity, IDENTITY_OPTIONS } from "./identity.ts";
+export * from "./sample_stats.ts";
+export * from "./group_norm.ts";
+export * from "./evonorm_s0.ts";
+export * from "./evonorm_b0.ts";
+export * from "./batch_channel_norm.ts";
+export * from "./weight_standardization.ts";
 export * from "./golden.ts";
 export * from "./golden_compare.ts";
 export * from "./golden_seeds.ts";

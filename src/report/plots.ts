@@ -180,29 +180,35 @@ function referenceLayers(reference: { value: number; label: string } | undefined
 }
 
 /** Collapse rate against a swept label, with Wilson 95% bands, per group (and facet). */
-function metricCurveSpec(
-  plot: Extract<PlotSpec, { kind: "metric-curve" }>,
+/** A plot over a swept label: one row per (facet, group, value of `over`) from `stat`. */
+function sweptRows(
+  plot: { over: string; groupBy: string; facetBy?: string },
   runs: RunRecord[],
-): VegaLiteSpec | null {
+  stat: (group: RunRecord[]) => { value: number; low: number; high: number } | null,
+): Row[] {
   const rows: Row[] = [];
   const keys = [plot.facetBy ?? "", plot.groupBy, plot.over].filter(Boolean);
   for (const [, group] of groupRuns(runs, keys)) {
     const at = Number(group[0].labels[plot.over]);
-    const values = metricValues(group, plot.metric);
-    if (!Number.isFinite(at) || values.length === 0) continue;
-    const m = mean(values);
-    const s = values.length > 1 ? std(values) : 0;
+    const s = Number.isFinite(at) ? stat(group) : null;
+    if (!s) continue;
     rows.push({
       group: label(group[0], plot.groupBy),
       facet: label(group[0], plot.facetBy),
       x: at,
-      value: m,
-      low: m - s,
-      high: m + s,
-      n: values.length,
+      ...s,
+      n: group.length,
     });
   }
-  if (rows.length === 0) return null;
+  return rows;
+}
+
+/** The spec of a swept plot: a log x axis, a colour per group, the given layers. */
+function sweptSpec(
+  plot: { title: string; over: string; groupBy: string; facetBy?: string; xTitle?: string },
+  rows: Row[],
+  layers: (x: unknown, color: unknown) => unknown[],
+): VegaLiteSpec {
   const color = { field: "group", type: "nominal", title: plot.groupBy };
   const x = {
     field: "x",
@@ -210,82 +216,68 @@ function metricCurveSpec(
     scale: { type: "log" },
     title: plot.xTitle ?? plot.over,
   };
+  const spec = { width: WIDTH, height: HEIGHT, layer: layers(x, color) };
+  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+}
+
+function metricCurveSpec(
+  plot: Extract<PlotSpec, { kind: "metric-curve" }>,
+  runs: RunRecord[],
+): VegaLiteSpec | null {
+  const rows = sweptRows(plot, runs, (group) => {
+    const values = metricValues(group, plot.metric);
+    if (values.length === 0) return null;
+    const m = mean(values);
+    const s = values.length > 1 ? std(values) : 0;
+    return { value: m, low: m - s, high: m + s };
+  });
+  if (rows.length === 0) return null;
   const y = {
     field: "value",
     type: "quantitative",
     scale: { zero: false },
     title: plot.yTitle ?? `${plot.metric} (mean ± std over seeds)`,
   };
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    layer: [
-      { mark: { type: "line", point: true, strokeWidth: 1.5 }, encoding: { x, y, color } },
-      {
-        mark: { type: "rule", strokeWidth: 1.5 },
-        encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
-      },
-    ],
-  };
-  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+  return sweptSpec(plot, rows, (x, color) => [
+    { mark: { type: "line", point: true, strokeWidth: 1.5 }, encoding: { x, y, color } },
+    {
+      mark: { type: "rule", strokeWidth: 1.5 },
+      encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, color },
+    },
+  ]);
 }
 
 function rateCurveSpec(
   plot: Extract<PlotSpec, { kind: "rate-curve" }>,
   runs: RunRecord[],
 ): VegaLiteSpec | null {
-  const rows: Row[] = [];
-  const keys = [plot.facetBy ?? "", plot.groupBy, plot.over].filter(Boolean);
-  for (const [, group] of groupRuns(runs, keys)) {
-    const at = Number(group[0].labels[plot.over]);
-    if (!Number.isFinite(at)) continue;
-    const k = group.filter((r) => r.output.collapse).length;
-    const w = wilsonInterval(k, group.length);
-    rows.push({
-      group: label(group[0], plot.groupBy),
-      facet: label(group[0], plot.facetBy),
-      x: at,
-      value: w.rate,
-      low: w.low,
-      high: w.high,
-      n: group.length,
-    });
-  }
+  const rows = sweptRows(plot, runs, (group) => {
+    const w = wilsonInterval(group.filter((r) => r.output.collapse).length, group.length);
+    return { value: w.rate, low: w.low, high: w.high };
+  });
   if (rows.length === 0) return null;
-  const color = { field: "group", type: "nominal", title: plot.groupBy };
-  const x = {
-    field: "x",
-    type: "quantitative",
-    scale: { type: "log" },
-    title: plot.xTitle ?? plot.over,
-  };
-  const spec = {
-    width: WIDTH,
-    height: HEIGHT,
-    layer: [
-      {
-        mark: { type: "area", opacity: 0.15 },
-        encoding: {
-          x,
-          y: {
-            field: "low",
-            type: "quantitative",
-            scale: { domain: [0, 1] },
-            title: "collapse rate (Wilson 95%)",
-          },
-          y2: { field: "high" },
-          color,
+  return sweptSpec(plot, rows, (x, color) => [
+    {
+      mark: { type: "area", opacity: 0.15 },
+      encoding: {
+        x,
+        y: {
+          field: "low",
+          type: "quantitative",
+          scale: { domain: [0, 1] },
+          title: "collapse rate (Wilson 95%)",
         },
+        y2: { field: "high" },
+        color,
       },
-      {
-        mark: { type: "line", point: true, strokeWidth: 1.5 },
-        encoding: { x, y: { field: "value", type: "quantitative" }, color },
-      },
-      {
-        mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
-        encoding: { y: { datum: 0.2 } },
-      },
-    ],
-  };
-  return { title: plot.title, ...facetWrap(spec, plot.facetBy, rows) } as VegaLiteSpec;
+    },
+    {
+      mark: { type: "line", point: true, strokeWidth: 1.5 },
+      encoding: { x, y: { field: "value", type: "quantitative" }, color },
+    },
+    {
+      mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
+      encoding: { y: { datum: 0.2 } },
+    },
+  ]);
 }

@@ -71,6 +71,43 @@ export async function measureMatMul(
   return { gflops: flops / seconds / 1e9, shapes: out };
 }
 
+/** One kind of operation timed by a reference: its operands, how often and its FLOPs. */
+interface TimedOp {
+  run: () => tf.Tensor;
+  operands: tf.Tensor[];
+  count: number;
+  flops: number;
+}
+
+/** What the references share: one timed pass over every operation, and disposal. */
+abstract class ReferencePass {
+  protected readonly items: TimedOp[] = [];
+
+  /** One pass over all shapes; GFLOP/s. */
+  async sample(): Promise<number> {
+    let flops = 0;
+    const t0 = performance.now();
+    let last: tf.Tensor | null = null;
+    for (const item of this.items) {
+      for (let i = 0; i < item.count; i++) {
+        last?.dispose();
+        last = item.run();
+      }
+      flops += item.flops;
+    }
+    if (last) {
+      await last.data();
+      last.dispose();
+    }
+    return flops / (performance.now() - t0) / 1e6;
+  }
+
+  /** Frees the operands. */
+  dispose(): void {
+    for (const item of this.items) tf.dispose(item.operands);
+  }
+}
+
 /**
  * A plain-matmul yardstick to sample between timed training updates, so that both see the same
  * machine load: each `sample()` runs every distinct shape (right operands reused) as often as it
@@ -84,45 +121,21 @@ export async function measureMatMul(
  * ref.dispose();
  * ```
  */
-export class MatMulReference {
-  readonly #items: { a: tf.Tensor2D; b: tf.Tensor2D; count: number; flops: number }[] = [];
-
+export class MatMulReference extends ReferencePass {
   /** Prepares operands for every distinct shape of `shapes`. */
   constructor(shapes: MatMulShape[]) {
-    const counts = countShapes(shapes);
+    super();
     let seed = 1;
-    for (const { shape: [m, k, n], count } of counts.values()) {
-      this.#items.push({
-        a: tf.randomUniform([m, k], -1, 1, "float32", seed++) as tf.Tensor2D,
-        b: tf.randomUniform([k, n], -1, 1, "float32", seed++) as tf.Tensor2D,
+    for (const { shape: [m, k, n], count } of countShapes(shapes).values()) {
+      const a = tf.randomUniform([m, k], -1, 1, "float32", seed++) as tf.Tensor2D;
+      const b = tf.randomUniform([k, n], -1, 1, "float32", seed++) as tf.Tensor2D;
+      this.items.push({
+        run: () => tf.matMul(a, b),
+        operands: [a, b],
         count,
         flops: 2 * m * k * n * count,
       });
     }
-  }
-
-  /** One pass over all shapes; GFLOP/s. */
-  async sample(): Promise<number> {
-    let flops = 0;
-    const t0 = performance.now();
-    let last: tf.Tensor | null = null;
-    for (const item of this.#items) {
-      for (let i = 0; i < item.count; i++) {
-        last?.dispose();
-        last = tf.matMul(item.a, item.b);
-      }
-      flops += item.flops;
-    }
-    if (last) {
-      await last.data();
-      last.dispose();
-    }
-    return flops / (performance.now() - t0) / 1e6;
-  }
-
-  /** Frees the operands. */
-  dispose(): void {
-    for (const item of this.#items) tf.dispose([item.a, item.b]);
   }
 }
 
@@ -139,55 +152,23 @@ export class MatMulReference {
  * ref.dispose();
  * ```
  */
-export class ConvReference {
-  readonly #items: {
-    x: tf.Tensor4D;
-    w: tf.Tensor4D;
-    stride: number;
-    pad: number;
-    count: number;
-    flops: number;
-  }[] = [];
-
+export class ConvReference extends ReferencePass {
   /** Prepares operands for every distinct shape of `shapes`. */
   constructor(shapes: ConvShape[]) {
+    super();
     let seed = 1;
     for (const { shape, count } of countShapes(shapes).values()) {
       const [b, h, w, c, k, o, stride] = shape;
-      this.#items.push({
-        x: tf.randomUniform([b, h, w, c], -1, 1, "float32", seed++) as tf.Tensor4D,
-        w: tf.randomUniform([k, k, c, o], -1, 1, "float32", seed++) as tf.Tensor4D,
-        stride,
-        pad: (k - 1) / 2,
+      const x = tf.randomUniform([b, h, w, c], -1, 1, "float32", seed++) as tf.Tensor4D;
+      const f = tf.randomUniform([k, k, c, o], -1, 1, "float32", seed++) as tf.Tensor4D;
+      const p = (k - 1) / 2;
+      this.items.push({
+        run: () => tf.conv2d(x, f, stride, [[0, 0], [p, p], [p, p], [0, 0]]),
+        operands: [x, f],
         count,
         flops: (2 * b * h * w * k * k * c * o * count) / (stride * stride),
       });
     }
-  }
-
-  /** One pass over all shapes; GFLOP/s. */
-  async sample(): Promise<number> {
-    let flops = 0;
-    const t0 = performance.now();
-    let last: tf.Tensor | null = null;
-    for (const item of this.#items) {
-      const p = item.pad;
-      for (let i = 0; i < item.count; i++) {
-        last?.dispose();
-        last = tf.conv2d(item.x, item.w, item.stride, [[0, 0], [p, p], [p, p], [0, 0]]);
-      }
-      flops += item.flops;
-    }
-    if (last) {
-      await last.data();
-      last.dispose();
-    }
-    return flops / (performance.now() - t0) / 1e6;
-  }
-
-  /** Frees the operands. */
-  dispose(): void {
-    for (const item of this.#items) tf.dispose([item.x, item.w]);
   }
 }
 
