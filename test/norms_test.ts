@@ -20,7 +20,7 @@ const STATE: Record<string, string[]> = {
   bn: ["weight", "bias", "runningMean", "runningVar"],
   pn: ["weight", "bias", "runningPhi", "emaGz", "iters"],
   un: ["weight", "bias", "runningVar", "emaGz", "iters", "bufX2", "bufGz", "skipCount"],
-  dyt: ["alpha", "weight", "bias"],
+  dyt: ["weight", "bias", "alpha"],
   repbn: ["weight", "bias", "runningMean", "runningVar", "eta", "lnWeight", "lnBias", "step"],
   gn: ["weight", "bias"],
   "evonorm-b0": ["weight", "bias", "v", "runningVar"],

@@ -11,7 +11,7 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import { TokenBatchNorm } from "./batch_norm.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments } from "./sample_stats.ts";
+import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
 /**
@@ -24,11 +24,7 @@ import type { InferenceSplit, NormCallOptions } from "./types.ts";
  * ```
  */
 export const BATCH_CHANNEL_NORM_OPTIONS: OptionSpecs = {
-  groups: {
-    default: 8,
-    rule: "int>=1",
-    doc: "channel groups of the per-sample step, must divide C (authors: 32 on ImageNet)",
-  },
+  groups: groupsOption("the per-sample step"),
   eps: { default: 1e-5, rule: "positive", doc: "added to the variances of both steps" },
   momentum: { default: 0.1, rule: "unit-open", doc: "BatchNorm running-statistics momentum" },
 };
@@ -128,12 +124,9 @@ export class BatchChannelNorm extends NormBase {
  * ```
  */
 export const BATCH_CHANNEL_NORM: NormEntry = {
+  ...PER_SAMPLE,
   title: "Batch-Channel Normalization (Qiao et al. 2020)",
   options: BATCH_CHANNEL_NORM_OPTIONS,
   build: (c, o, k) => new BatchChannelNorm(c, o, k),
-  folds: "partial",
-  mixesPositions: true,
-  note: "BatchNorm over the batch and positions, then per sample over each group of channels " +
-    "and positions (H, W of an image; the tokens of a sequence, pad mask honoured), with one " +
-    "weight and bias per group; causal models refuse it.",
+  note: sampleNote("BatchNorm (over batch and positions), then each group of channels"),
 };

@@ -4,9 +4,9 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { NormBase, type NormConstruction } from "./base.ts";
+import { AffineNorm } from "./affine_norm.ts";
+import type { NormConstruction } from "./base.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import type { InferenceSplit, NormCallOptions } from "./types.ts";
 import type { NormEntry } from "./entry.ts";
 
 /**
@@ -34,40 +34,23 @@ export const DYT_OPTIONS: OptionSpecs = {
  * console.assert(y.dataSync()[0] === 0);
  * ```
  */
-export class DynamicTanh extends NormBase {
+export class DynamicTanh extends AffineNorm {
   /** Registry name of DyT. */
   readonly name = "dyt" as const;
   /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
   /** α, a learned scalar. */
   readonly alpha: tf.Variable;
-  /** γ, init 1. */
-  readonly weight: tf.Variable;
-  /** β, init 0. */
-  readonly bias: tf.Variable;
 
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.alpha = this.addVariable("alpha", () => tf.scalar(options.alphaInit as number), true);
-    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
-    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
   }
 
-  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
-  apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
-    this.checkInput(x);
-    return tf.tidy(() => tf.add(tf.mul(tf.tanh(tf.mul(x, this.alpha)), this.weight), this.bias));
-  }
-
-  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
-  inferenceSplit(): InferenceSplit {
-    const alpha = this.alpha;
-    return {
-      statistic: (x) => tf.tidy(() => tf.tanh(tf.mul(x, alpha))),
-      scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.clone(this.bias) as tf.Tensor1D,
-    };
+  /** tanh(α·x), the same in training and inference. */
+  protected statistic(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.tanh(tf.mul(x, this.alpha)));
   }
 }
 

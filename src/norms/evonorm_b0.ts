@@ -6,12 +6,14 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { NormBase, type NormConstruction } from "./base.ts";
+import { AffineNorm } from "./affine_norm.ts";
+import type { NormConstruction } from "./base.ts";
 import { batchMoments } from "./batch_norm.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import { groupStd } from "./evonorm_s0.ts";
-import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import { PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import type { NormCallOptions } from "./types.ts";
 
 /**
  * Options of `evonorm-b0`, with the authors' constants.
@@ -44,15 +46,11 @@ export const EVONORM_B0_OPTIONS: OptionSpecs = {
  * console.assert(y.shape.join() === "1,5,5,8");
  * ```
  */
-export class EvoNormB0 extends NormBase {
+export class EvoNormB0 extends AffineNorm {
   /** Registry name of EvoNorm-B0. */
   readonly name = "evonorm-b0" as const;
   /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = true;
-  /** γ, init 1. */
-  readonly weight: tf.Variable;
-  /** β, init 0. */
-  readonly bias: tf.Variable;
   /** v of the instance branch, init 1. */
   readonly v: tf.Variable;
   /** Running variance per channel, init 1. */
@@ -61,52 +59,34 @@ export class EvoNormB0 extends NormBase {
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
-    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
-    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
     this.v = this.addVariable("v", () => tf.ones([channels]), true);
     this.runningVar = this.addVariable("runningVar", () => tf.ones([channels]), false);
   }
 
-  /** x / max(sqrt(σ² + ε), v·x + instance std), before the affine map. */
-  #normalize(x: tf.Tensor, variance: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+  /**
+   * x / max(sqrt(σ² + ε), v·x + instance std): σ² the batch variance in training (the running
+   * variance updated unless `commit` is false), the running variance at inference.
+   */
+  protected statistic(x: tf.Tensor, options: NormCallOptions): tf.Tensor {
     const eps = this.options.eps as number;
     return tf.tidy(() => {
-      const right = tf.add(tf.mul(x, this.v), groupStd(x, this.channels, eps, mask));
-      // broadcast before the max: tfjs's Maximum gradient does not reduce broadcast axes
-      const left = tf.add(tf.zerosLike(right), tf.sqrt(tf.add(variance, eps)));
-      return tf.div(x, tf.maximum(left, right));
-    });
-  }
-
-  /** Normalizes `x` (see {@linkcode Norm.apply}). */
-  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
-    this.checkInput(x);
-    return tf.tidy(() => {
       let variance: tf.Tensor = this.runningVar;
+      const mask = options.training ? options.mask : undefined;
       if (options.training) {
-        const moments = batchMoments(x, options.mask);
+        const moments = batchMoments(x, mask);
         variance = moments.variance;
         if (options.commit ?? true) {
           const { count } = moments;
           const m = this.options.momentum as number;
           const unbiased = tf.mul(variance, tf.div(count, tf.maximum(tf.sub(count, 1), 1)));
-          this.runningVar.assign(
-            tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)),
-          );
+          this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
         }
       }
-      const z = this.#normalize(x, variance, options.training ? options.mask : undefined);
-      return tf.add(tf.mul(z, this.weight), this.bias);
+      const right = tf.add(tf.mul(x, this.v), groupStd(x, this.channels, eps, mask));
+      // broadcast before the max: tfjs's Maximum gradient does not reduce broadcast axes
+      const left = tf.add(tf.zerosLike(right), tf.sqrt(tf.add(variance, eps)));
+      return tf.div(x, tf.maximum(left, right));
     });
-  }
-
-  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
-  inferenceSplit(): InferenceSplit {
-    return {
-      statistic: (x) => this.#normalize(x, this.runningVar),
-      scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.clone(this.bias) as tf.Tensor1D,
-    };
   }
 }
 
@@ -121,14 +101,11 @@ export class EvoNormB0 extends NormBase {
  * ```
  */
 export const EVONORM_B0: NormEntry = {
+  ...PER_SAMPLE,
   title: "EvoNorm-B0 (Liu et al. 2020)",
   options: EVONORM_B0_OPTIONS,
   build: (c, o, k) => new EvoNormB0(c, o, k),
-  folds: "partial",
-  mixesPositions: true,
   activation: true,
   minTrainingBatch: 2,
-  note: "Batch variance per channel over the batch and positions; instance variance per " +
-    "sample and channel over its positions (H, W of an image; the tokens of a sequence, pad " +
-    "mask honoured); causal models refuse it.",
+  note: sampleNote("Batch variance per channel (over batch and positions); instance variance"),
 };

@@ -6,11 +6,12 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { NormBase, type NormConstruction } from "./base.ts";
+import { AffineNorm } from "./affine_norm.ts";
+import type { NormConstruction } from "./base.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments } from "./sample_stats.ts";
-import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import type { NormCallOptions } from "./types.ts";
 
 /**
  * Options of `evonorm-s0`.
@@ -22,11 +23,7 @@ import type { InferenceSplit, NormCallOptions } from "./types.ts";
  * ```
  */
 export const EVONORM_S0_OPTIONS: OptionSpecs = {
-  groups: {
-    default: 8,
-    rule: "int>=1",
-    doc: "channel groups of the group std, must divide C (the paper's 32 needs C ≥ 32)",
-  },
+  groups: groupsOption("the group std"),
   eps: { default: 1e-5, rule: "positive", doc: "added to the group variance" },
 };
 
@@ -64,15 +61,11 @@ export function groupStd(x: tf.Tensor, groups: number, eps: number, mask?: tf.Te
  * console.assert(y.shape.join() === "1,5,5,8");
  * ```
  */
-export class EvoNormS0 extends NormBase {
+export class EvoNormS0 extends AffineNorm {
   /** Registry name of EvoNorm-S0. */
   readonly name = "evonorm-s0" as const;
   /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
-  /** γ, init 1. */
-  readonly weight: tf.Variable;
-  /** β, init 0. */
-  readonly bias: tf.Variable;
   /** v of the swish-like numerator, init 1. */
   readonly v: tf.Variable;
 
@@ -80,32 +73,15 @@ export class EvoNormS0 extends NormBase {
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     checkGroups("evonorm-s0", options.groups as number, channels);
     super(channels, options, construction);
-    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
-    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
     this.v = this.addVariable("v", () => tf.ones([channels]), true);
   }
 
-  /** x·σ(v·x) / group_std(x), before the affine map. */
-  #statistic(x: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+  /** x·σ(v·x) / group_std(x), the same in training and inference. */
+  protected statistic(x: tf.Tensor, options: NormCallOptions): tf.Tensor {
     const { groups, eps } = this.options as { groups: number; eps: number };
     return tf.tidy(() =>
-      tf.div(tf.mul(x, tf.sigmoid(tf.mul(x, this.v))), groupStd(x, groups, eps, mask))
+      tf.div(tf.mul(x, tf.sigmoid(tf.mul(x, this.v))), groupStd(x, groups, eps, options.mask))
     );
-  }
-
-  /** Normalizes `x` (see {@linkcode Norm.apply}); the same in training and inference. */
-  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
-    this.checkInput(x);
-    return tf.tidy(() => tf.add(tf.mul(this.#statistic(x, options.mask), this.weight), this.bias));
-  }
-
-  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
-  inferenceSplit(): InferenceSplit {
-    return {
-      statistic: (x) => this.#statistic(x),
-      scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.clone(this.bias) as tf.Tensor1D,
-    };
   }
 }
 
@@ -120,13 +96,10 @@ export class EvoNormS0 extends NormBase {
  * ```
  */
 export const EVONORM_S0: NormEntry = {
+  ...PER_SAMPLE,
   title: "EvoNorm-S0 (Liu et al. 2020)",
   options: EVONORM_S0_OPTIONS,
   build: (c, o, k) => new EvoNormS0(c, o, k),
-  folds: "partial",
-  mixesPositions: true,
   activation: true,
-  note: "Images [B, H, W, C]: statistics per sample over H, W and the group's channels (torch's " +
-    "NCHW semantics). Token sequences [B, T, C]: tokens play the positions (pad mask honoured); " +
-    "causal models refuse it.",
+  note: sampleNote("Standard deviation of the group's channels"),
 };

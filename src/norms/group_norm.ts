@@ -5,11 +5,12 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import { NormBase, type NormConstruction } from "./base.ts";
+import { AffineNorm } from "./affine_norm.ts";
+import type { NormConstruction } from "./base.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments } from "./sample_stats.ts";
-import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import type { NormCallOptions } from "./types.ts";
 
 /**
  * Options of `gn`.
@@ -21,12 +22,7 @@ import type { InferenceSplit, NormCallOptions } from "./types.ts";
  * ```
  */
 export const GROUP_NORM_OPTIONS: OptionSpecs = {
-  groups: {
-    default: 8,
-    rule: "int>=1",
-    doc: "channel groups G, must divide C (the paper's 32 needs C ≥ 32; 8 divides every width " +
-      "of the zoo)",
-  },
+  groups: groupsOption("the statistics (G)"),
   eps: { default: 1e-5, rule: "positive", doc: "added to the group variance" },
 };
 
@@ -69,41 +65,22 @@ export function groupStandardize(
  * console.assert(y.shape.join() === "1,7,7,16");
  * ```
  */
-export class GroupNorm extends NormBase {
+export class GroupNorm extends AffineNorm {
   /** Registry name of GroupNorm. */
   readonly name = "gn" as const;
   /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
-  /** γ, init 1. */
-  readonly weight: tf.Variable;
-  /** β, init 0. */
-  readonly bias: tf.Variable;
 
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     checkGroups("gn", options.groups as number, channels);
     super(channels, options, construction);
-    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
-    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
   }
 
-  /** Normalizes `x` (see {@linkcode Norm.apply}). */
-  apply(x: tf.Tensor, options: NormCallOptions = {}): tf.Tensor {
-    this.checkInput(x);
+  /** The group standardisation (see {@linkcode groupStandardize}). */
+  protected statistic(x: tf.Tensor, options: NormCallOptions): tf.Tensor {
     const { groups, eps } = this.options as { groups: number; eps: number };
-    return tf.tidy(() =>
-      tf.add(tf.mul(groupStandardize(x, groups, eps, options.mask), this.weight), this.bias)
-    );
-  }
-
-  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
-  inferenceSplit(): InferenceSplit {
-    const { groups, eps } = this.options as { groups: number; eps: number };
-    return {
-      statistic: (x) => groupStandardize(x, groups, eps),
-      scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.clone(this.bias) as tf.Tensor1D,
-    };
+    return groupStandardize(x, groups, eps, options.mask);
   }
 }
 
@@ -118,12 +95,9 @@ export class GroupNorm extends NormBase {
  * ```
  */
 export const GROUP_NORM: NormEntry = {
+  ...PER_SAMPLE,
   title: "GroupNorm (Wu & He 2018)",
   options: GROUP_NORM_OPTIONS,
   build: (c, o, k) => new GroupNorm(c, o, k),
-  folds: "partial",
-  mixesPositions: true,
-  note: "Images [B, H, W, C]: statistics per sample over H, W and the group's channels (torch's " +
-    "NCHW semantics). Token sequences [B, T, C]: tokens play the positions (pad mask honoured); " +
-    "causal models refuse it.",
+  note: sampleNote("Mean and variance of the group's channels"),
 };

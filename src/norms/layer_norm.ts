@@ -5,9 +5,9 @@
  */
 import * as tf from "../tf.ts";
 import { columnSum } from "../backend/kernels.ts";
-import { NormBase, type NormConstruction } from "./base.ts";
-import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import type { InferenceSplit, NormCallOptions } from "./types.ts";
+import { AffineNorm } from "./affine_norm.ts";
+import type { OptionSpecs } from "./options.ts";
+import type { NormCallOptions } from "./types.ts";
 import type { NormEntry } from "./entry.ts";
 
 /**
@@ -86,37 +86,21 @@ function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number)
  * console.assert(y.shape.join() === "2,3,8");
  * ```
  */
-export class LayerNorm extends NormBase {
+export class LayerNorm extends AffineNorm {
   /** Registry name of LayerNorm. */
   readonly name = "ln" as const;
   /** Whether training normalizes with statistics over the batch. */
   readonly batchStatistics = false;
-  /** γ, init 1. */
-  readonly weight: tf.Variable;
-  /** β, init 0. */
-  readonly bias: tf.Variable;
 
-  /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
-  constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
-    super(channels, options, construction);
-    this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
-    this.bias = this.addVariable("bias", () => tf.zeros([channels]), true);
-  }
-
-  /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
-  apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
+  /** Normalizes `x` over its last axis as one fused op (see {@linkcode Norm.apply}). */
+  override apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
     return layerNorm(x, this.weight, this.bias, this.options.eps as number);
   }
 
-  /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
-  inferenceSplit(): InferenceSplit {
-    const eps = this.options.eps as number;
-    return {
-      statistic: (x) => standardize(x, eps),
-      scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.clone(this.bias) as tf.Tensor1D,
-    };
+  /** The token standardisation (x − μ)/sqrt(σ² + ε). */
+  protected statistic(x: tf.Tensor): tf.Tensor {
+    return standardize(x, this.options.eps as number);
   }
 }
 

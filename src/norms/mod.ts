@@ -27,6 +27,7 @@ export { UNIFIED_NORM, UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.
 export { DynamicTanh, DYT, DYT_OPTIONS } from "./dyt.ts";
 export { REP_BN, REP_BN_OPTIONS, RepBatchNorm } from "./rep_bn.ts";
 export { IDENTITY, Identity, IDENTITY_OPTIONS } from "./identity.ts";
+export * from "./affine_norm.ts";
 export * from "./sample_stats.ts";
 export * from "./group_norm.ts";
 export * from "./evonorm_s0.ts";

@@ -8,6 +8,47 @@
  */
 import * as tf from "../tf.ts";
 import { UsageError } from "../util/errors.ts";
+import type { OptionSpec } from "./options.ts";
+
+/**
+ * What the registry entries of the per-sample norms share: a statistic left at inference, and
+ * positions that share statistics (so causal models refuse them).
+ */
+export const PER_SAMPLE = { folds: "partial", mixesPositions: true } as const;
+
+/**
+ * The `normbench norms` note of a per-sample norm: `what` it computes, then how images and token
+ * sequences read.
+ *
+ * @example
+ * ```ts
+ * import { sampleNote } from "@normbench/normbench";
+ * console.assert(sampleNote("Group std").endsWith("causal models refuse it."));
+ * ```
+ */
+export function sampleNote(what: string): string {
+  return `${what}, per sample over its positions — H, W of an image [B, H, W, C] as the ` +
+    "authors' NCHW code, the tokens of a sequence [B, T, C] (pad mask honoured); causal models " +
+    "refuse it.";
+}
+
+/**
+ * The `groups` option of a per-sample norm: 8 channel groups by default (the papers' 32 needs
+ * C ≥ 32; 8 divides every width of the zoo); it must divide C. `of` says what is grouped.
+ *
+ * @example
+ * ```ts
+ * import { groupsOption } from "@normbench/normbench";
+ * console.assert(groupsOption("the group std").default === 8);
+ * ```
+ */
+export function groupsOption(of: string): OptionSpec {
+  return {
+    default: 8,
+    rule: "int>=1",
+    doc: `channel groups of ${of}, must divide C (the papers' 32 needs C ≥ 32)`,
+  };
+}
 
 /** A tensor grouped for per-sample statistics, with those statistics. */
 export interface GroupedMoments {
