@@ -15,11 +15,11 @@ import { createNorm } from "./registry.ts";
 import { UsageError } from "../util/errors.ts";
 import {
   fail,
-  FieldAccumulator,
   GOLDEN_TOLERANCE,
   type GoldenReport,
   numbers,
   positiveInt,
+  ReplayErrors,
   type Tolerance,
 } from "./golden_compare.ts";
 import {
@@ -216,18 +216,14 @@ async function replayTokenGolden(
   golden: TokenGoldenFile,
   tolerance: Tolerance,
 ): Promise<GoldenReport> {
-  const start = performance.now();
   const { B, N, C } = golden;
   const norm = createNorm(golden.norm, C, golden.options);
   const vars = norm.variables();
   vars.weight.assign(tf.tensor1d(golden.initial_weight));
   vars.bias.assign(tf.tensor1d(golden.initial_bias));
   const mask = golden.pad_mask ? tf.tensor2d(golden.pad_mask, [B, N]) : undefined;
-  const acc = new Map<string, FieldAccumulator>();
-  const field = (name: string) => {
-    if (!acc.has(name)) acc.set(name, new FieldAccumulator(name, tolerance));
-    return acc.get(name)!;
-  };
+  const errors = new ReplayErrors(tolerance);
+  const field = (name: string) => errors.field(name);
   try {
     for (const [i, step] of golden.steps.entries()) {
       const t = step.t ?? i + 1;
@@ -274,13 +270,5 @@ async function replayTokenGolden(
     mask?.dispose();
     norm.dispose();
   }
-  const fields = [...acc.values()].map((a) => a.result());
-  return {
-    name: golden.name,
-    norm: golden.norm,
-    steps: golden.steps.length,
-    fields,
-    ok: fields.every((f) => f.ok),
-    ms: performance.now() - start,
-  };
+  return errors.report({ name: golden.name, norm: golden.norm, steps: golden.steps.length });
 }

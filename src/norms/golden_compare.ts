@@ -129,3 +129,37 @@ export class FieldAccumulator {
     return { field, count, maxAbs, maxRel, worst, at, ok: worst <= 1 };
   }
 }
+
+/**
+ * The errors of one replay, field by field, and the report they make: every replay format
+ * collects its comparisons here.
+ *
+ * @example
+ * ```ts
+ * import { GOLDEN_TOLERANCE, ReplayErrors } from "@normbench/normbench";
+ * const errors = new ReplayErrors(GOLDEN_TOLERANCE);
+ * errors.field("y").add([1, 2], [1, 2.5], "step 1");
+ * const report = errors.report({ name: "demo", norm: "ln", steps: 1 });
+ * console.assert(!report.ok && report.fields[0].at === "step 1[1]");
+ * ```
+ */
+export class ReplayErrors {
+  readonly #fields = new Map<string, FieldAccumulator>();
+  readonly #start = performance.now();
+
+  /** Errors of a replay compared within `tolerance`, timed from now. */
+  constructor(readonly tolerance: Tolerance) {}
+
+  /** The accumulator of field `name` (created on first use, reported in that order). */
+  field(name: string): FieldAccumulator {
+    let f = this.#fields.get(name);
+    if (!f) this.#fields.set(name, f = new FieldAccumulator(name, this.tolerance));
+    return f;
+  }
+
+  /** The replay's report: every field's error, whether all passed, and the wall time. */
+  report(what: { name: string; norm: string; steps: number }): GoldenReport {
+    const fields = [...this.#fields.values()].map((a) => a.result());
+    return { ...what, fields, ok: fields.every((f) => f.ok), ms: performance.now() - this.#start };
+  }
+}

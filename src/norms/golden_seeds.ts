@@ -10,11 +10,11 @@ import * as tf from "../tf.ts";
 import { standardizeWeight } from "./weight_standardization.ts";
 import {
   fail,
-  FieldAccumulator,
   GOLDEN_TOLERANCE,
   type GoldenReport,
   numbers,
   positiveInt,
+  ReplayErrors,
   type Tolerance,
 } from "./golden_compare.ts";
 import { createNorm } from "./registry.ts";
@@ -190,15 +190,11 @@ export async function replayImageGolden(
   golden: ImageGoldenFile,
   tolerance: Tolerance = GOLDEN_TOLERANCE,
 ): Promise<GoldenReport> {
-  const start = performance.now();
   const { B, H, W, C } = golden;
   const norm = createNorm(golden.norm, C, golden.options);
   const vars = norm.variables();
-  const acc = new Map<string, FieldAccumulator>();
-  const field = (name: string) => {
-    if (!acc.has(name)) acc.set(name, new FieldAccumulator(name, tolerance));
-    return acc.get(name)!;
-  };
+  const errors = new ReplayErrors(tolerance);
+  const field = (name: string) => errors.field(name);
   try {
     for (const [ref, values] of Object.entries(golden.initial_params)) {
       const v = vars[VARIABLE_NAMES[ref]];
@@ -239,7 +235,7 @@ export async function replayImageGolden(
   } finally {
     norm.dispose();
   }
-  return report(golden.name, golden.norm, golden.steps.length, acc, start);
+  return errors.report({ name: golden.name, norm: golden.norm, steps: golden.steps.length });
 }
 
 /**
@@ -258,13 +254,9 @@ export async function replayWsGolden(
   golden: WsGoldenFile,
   tolerance: Tolerance = GOLDEN_TOLERANCE,
 ): Promise<GoldenReport> {
-  const start = performance.now();
   const { B, H, W, C, k, out_channels: out } = golden;
-  const acc = new Map<string, FieldAccumulator>();
-  const field = (name: string) => {
-    if (!acc.has(name)) acc.set(name, new FieldAccumulator(name, tolerance));
-    return acc.get(name)!;
-  };
+  const errors = new ReplayErrors(tolerance);
+  const field = (name: string) => errors.field(name);
   const kernel = tf.variable(tf.tensor4d(golden.kernel, [k, k, C, out]));
   const x = tf.tensor4d(golden.x, [B, H, W, C]);
   const dy = tf.tensor4d(golden.dy, [B, H, W, out]);
@@ -289,23 +281,5 @@ export async function replayWsGolden(
   } finally {
     tf.dispose([kernel, x, dy]);
   }
-  return report(golden.name, "ws", 1, acc, start);
-}
-
-function report(
-  name: string,
-  norm: string,
-  steps: number,
-  acc: Map<string, FieldAccumulator>,
-  start: number,
-): GoldenReport {
-  const fields = [...acc.values()].map((a) => a.result());
-  return {
-    name,
-    norm,
-    steps,
-    fields,
-    ok: fields.every((f) => f.ok),
-    ms: performance.now() - start,
-  };
+  return errors.report({ name: golden.name, norm: "ws", steps: 1 });
 }
