@@ -26,7 +26,7 @@ const BASE_BATCH = 64;
 /** Each model's norms: the papers' (CNN) and UN's neighbours (ViT). */
 const NORMS: PerProfile<{ cnn: string[]; vit: string[] }> = {
   smoke: { cnn: ["bn", "gn+ws"], vit: ["ln"] },
-  quick: { cnn: ["bn", "gn+ws"], vit: ["ln", "un"] },
+  quick: { cnn: ["bn", "gn+ws"], vit: [] },
   standard: {
     cnn: ["bn", "gn", "gn+ws", "bcn+ws", "evonorm-b0", "evonorm-s0", "none"],
     vit: ["ln", "bn", "un", "pn", "evonorm-s0", "bcn"],
@@ -36,11 +36,14 @@ const BATCHES: PerProfile<number[]> = { smoke: [2, 8], quick: [2, 64], standard:
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 1, standard: 3 };
 /**
  * Training samples per run, the same at every batch size. A step at batch 2 costs about a
- * fifth of one at batch 64 on 2 cores (per-op overhead dominates), so batch 2 is ~10× dearer
- * per sample: standard sees 1.5 epochs (the CNN with BN reaches 88.9% after one epoch at lr 6e-3
- * and 91.3% after 2.9 at 3e-3, batch 64), quick a sixth of one.
+ * tenth of one at batch 64 on 2 cores (per-op overhead dominates), so batch 2 is ~3× dearer
+ * per sample. Standard sees 2 epochs: the CNN with BN at batch 64 and lr 6e-3 measured 88.9%
+ * test accuracy after 1 epoch (89.1% at lr 1.2e-2, 89.0% without label smoothing) and 89.9%
+ * after 1.5 — short of its 90% reference — and 91.3% after 2.9 epochs at 3e-3. Quick, a
+ * miniature that has to fit the quick profile's 40 minutes beside every other suite, sees an
+ * eighth of an epoch with the CNN only; its baseline cannot reach the reference there.
  */
-const SAMPLES: PerProfile<number> = { smoke: 32, quick: 64 * 150, standard: 64 * 1290 };
+const SAMPLES: PerProfile<number> = { smoke: 32, quick: 64 * 100, standard: 64 * 1720 };
 /** Base learning rates at batch 64 (AdamW), scaled linearly with the batch. */
 const LR: PerProfile<{ cnn: number; vit: number }> = {
   smoke: { cnn: 3e-3, vit: 3e-3 },
@@ -54,6 +57,14 @@ const MODELS = {
   cnn: { kind: "cnn", preset: "small", overrides: { width: 16, blocks: 1 } },
   vit: { kind: "vit", preset: "small", overrides: { layers: 2 } },
 } as const;
+/**
+ * Cost of a step per model, measured on 2 cores: about `perSample · (batch + overhead)` ms
+ * (CNN 35 ms at batch 2, 420 ms at 64; ViT 24 and 150 ms) — for the ETA and the shards.
+ */
+const STEP_COST: Record<ModelName, { perSample: number; overhead: number }> = {
+  cnn: { perSample: 6, overhead: 6 },
+  vit: { perSample: 2, overhead: 10 },
+};
 /** Groups of the per-sample norms in the CNN: 4 channels per group in its first stage. */
 const CNN_GROUPS = 4;
 
@@ -102,7 +113,8 @@ function input(
 function normRuns(profile: ProfileName, model: ModelName, norm: string): RunSpec[] {
   const base = pick(LR, profile)[model];
   const candidates = lrGrid(base, pick(LR_FACTORS, profile));
-  const cost = (batch: number) => pick(SAMPLES, profile) * (1 + 16 / batch);
+  const { perSample, overhead } = STEP_COST[model];
+  const cost = (batch: number) => pick(SAMPLES, profile) * perSample * (1 + overhead / batch);
   const labels = (batch: number, seed: number) => ({ model, norm, batch, seed });
   const tuning: RunSpec[] = candidates.length > 1
     ? candidates.map((c) => ({
@@ -314,7 +326,9 @@ export const microbatchSuite: Suite = {
     `**This profile (${profile}).** Every run sees ${pick(SAMPLES, profile)} training samples ` +
     `(${(pick(SAMPLES, profile) / 55000).toFixed(2)} epochs) at batch ${
       pick(BATCHES, profile).join(", ")
-    }, ${pick(SEEDS, profile)} seed(s) per norm and batch. ` +
+    }, ${pick(SEEDS, profile)} seed(s) per norm and batch; norms: CNN ${
+      pick(NORMS, profile).cnn.join(", ")
+    }; ViT ${pick(NORMS, profile).vit.join(", ") || "none in this profile"}. ` +
     (pick(LR_FACTORS, profile).length
       ? `Each norm's base learning rate is chosen on the validation split at batch ${BASE_BATCH} ` +
         `from ${

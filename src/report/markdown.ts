@@ -228,6 +228,10 @@ export function suiteMarkdown(file: SuiteResultFile, plotIds: string[]): string 
     );
     for (const r of references) {
       const arm = Object.entries(r.reference.arm).map(([k, v]) => `${k} ${v}`).join(", ");
+      if (r.n === 0) {
+        lines.push(`- ➖ ${arm}: not trained in this profile — ${r.reference.why}`);
+        continue;
+      }
       lines.push(
         `- ${r.ok ? "✅" : "❌"} ${arm}: ${r.reference.metric} ${fmt(r.reached)} (n=${r.n}) ${
           r.reference.higherIsBetter ? "≥" : "≤"
