@@ -15,7 +15,7 @@ Deno.test("cli: unknown command, norm and backend are one-line errors with a non
   assertOneLineError(await cli("frobnicate"), /^normbench: unknown command 'frobnicate'/);
   assertOneLineError(
     await cli("norms", "layernorm"),
-    /^normbench: unknown norm 'layernorm' \(use one of: ln, rms, bn, pn, un, dyt, repbn, gn, evonorm-b0, evonorm-s0, bcn, none\)$/,
+    /^normbench: unknown norm 'layernorm' \(use one of: ln, rms, crms, bn, pn, un, dyt, repbn, gn, evonorm-b0, evonorm-s0, bcn, none\)$/,
   );
   assertOneLineError(
     await cli("golden", `${GOLDEN}un_padded_tokens.json`, "--backend", "tpu"),

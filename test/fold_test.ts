@@ -15,6 +15,7 @@ const FOLDABLE = [
   "pn",
   "ln",
   "rms",
+  "crms",
   "dyt",
   "gn",
   "evonorm-b0",

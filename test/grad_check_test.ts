@@ -1,30 +1,37 @@
 // Gradient checks: for every norm whose backward is autodiff, tfjs gradients agree with central
 // finite differences along random directions. UN and PN's custom backwards are checked by the
-// golden vectors (golden_test.ts); UN's also here, in warm-up, where it must be exact.
+// golden vectors (golden_test.ts); UN's also here, in warm-up, where it must be exact. So is the
+// σReparam dense layer's hand-written backward.
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
 import { createNorm } from "../src/norms/registry.ts";
 import { standardizeWeight } from "../src/norms/weight_standardization.ts";
-import type { Norm } from "../src/norms/types.ts";
+import type { Norm, NormCallOptions } from "../src/norms/types.ts";
+import { Dense } from "../src/nn/dense.ts";
+import { Scope } from "../src/nn/scope.ts";
 
 await initBackend("cpu");
 
 const SHAPE = [3, 5, 8];
+
+/** What the check differentiates: a norm, or any layer that answers like one. */
+type Checked = Pick<Norm, "name" | "apply" | "trainableVariables" | "variables">;
 
 /**
  * Compares the analytic directional derivative of L = sum(norm(x)·dy) along a random direction
  * of each input (x and every trainable variable) with a central difference.
  */
 async function checkGradients(
-  norm: Norm,
+  norm: Checked,
   training: boolean,
   seed: number,
   only?: string[],
   shape = SHAPE,
 ): Promise<void> {
   const x = tf.variable(tf.randomNormal(shape, 0.3, 1.5, "float32", seed));
-  const dy = tf.randomNormal(shape, 0, 1, "float32", seed + 1);
+  const outShape = tf.tidy(() => norm.apply(x, { training, commit: false }).shape);
+  const dy = tf.randomNormal(outShape, 0, 1, "float32", seed + 1);
   const loss = () =>
     tf.tidy(() => tf.sum(tf.mul(norm.apply(x, { training, commit: false }), dy)) as tf.Scalar);
   const params = [x, ...norm.trainableVariables()];
@@ -74,7 +81,7 @@ function randomizeAffine(norm: Norm, seed: number): void {
   }
 }
 
-for (const name of ["ln", "rms", "bn", "dyt", "repbn", "none"]) {
+for (const name of ["ln", "rms", "crms", "bn", "dyt", "repbn", "none"]) {
   Deno.test(`gradient check: ${name} in training mode matches finite differences`, async () => {
     const norm = createNorm(name, 8, name === "repbn" ? { decaySteps: 4 } : {});
     if (name === "repbn") warm(norm, 2); // λ = 0.5: both branches and η get gradients
@@ -143,4 +150,43 @@ Deno.test("gradient check: un's dγ and dβ are exact during warm-up; its dx is 
   randomizeAffine(un, 5);
   await checkGradients(un, true, 300, ["weight", "bias"]);
   await assert.rejects(() => checkGradients(un, true, 300, ["x"]), /un \(training\) d\/dx/);
+});
+
+/**
+ * A dense layer with σReparam seen as a norm-like layer for {@linkcode checkGradients}: every
+ * call starts from the same u and σ (what `commit: false` means for a norm), so the finite
+ * differences see one function.
+ */
+function sigmaReparamDense(seed: number): Checked & { dense: Dense } {
+  const dense = new Dense(new Scope({ seed }).child("fc"), 8, 6, { sigmaReparam: true });
+  const sr = dense.sigmaReparam!;
+  const saved = { u: tf.clone(sr.u), sigma: tf.clone(sr.sigma) };
+  const variables = () => ({ kernel: dense.kernel, bias: dense.bias!, ...sr.variables() });
+  return {
+    dense,
+    name: "dense+sigmaReparam",
+    apply: (x: tf.Tensor, options: NormCallOptions = {}) => {
+      sr.u.assign(saved.u);
+      sr.sigma.assign(saved.sigma);
+      return dense.apply(x, { training: options.training ?? false });
+    },
+    trainableVariables: () => Object.values(variables()).filter((v) => v.trainable),
+    variables,
+  };
+}
+
+Deno.test("gradient check: the σReparam dense layer matches finite differences (kernel, γ, bias, x)", async () => {
+  // training: one power iteration from u = W's top right singular vector, where σ = vᵀWu is
+  // stationary in u and v — so the gradient without u and v is the full derivative of σ(W)
+  const layer = sigmaReparamDense(11);
+  await checkGradients(layer, true, 500);
+  // γ moved away from σ(W₀), and the kernel's gradient reaches it through σ
+  const sr = layer.dense.sigmaReparam!;
+  sr.gamma.assign(tf.mul(sr.gamma, 1.7));
+  await checkGradients(layer, true, 510);
+  // inference divides by the stored σ: the gradient reaches the kernel and γ, not σ
+  layer.dense.kernel.assign(
+    tf.mul(layer.dense.kernel, tf.randomUniform([8, 6], 0.5, 1.5, "float32", 3)),
+  );
+  await checkGradients(layer, false, 520);
 });

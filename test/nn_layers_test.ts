@@ -12,6 +12,7 @@ import {
   batchMatMul,
   conv2dSame,
   crossEntropy,
+  Dense,
   dropout,
   Embedding,
   gelu,
@@ -22,6 +23,7 @@ import {
   sinusoidalTable,
 } from "../src/nn/mod.ts";
 import { SeededRng } from "../src/util/random.ts";
+import type { UsageError } from "../src/util/errors.ts";
 
 const BACKENDS = ["cpu", "wasm"] as const;
 
@@ -239,6 +241,82 @@ for (const backend of BACKENDS) {
 function dropoutValues(n: number): Float32Array {
   const rng = new SeededRng(5);
   return Float32Array.from({ length: n }, () => (rng.uniform() < 0.2 ? 0 : 1.25));
+}
+
+/** W's top right singular vector (up to sign) and value in float64, by power iteration on WᵀW. */
+function topSingular(w: Float32Array, inDim: number, outDim: number): [number[], number] {
+  // w is a tfjs kernel [in, out]: (WᵀW)_ij = Σ_o w[i, o]·w[j, o]
+  const gram = Array.from({ length: inDim }, (_, i) =>
+    Array.from({ length: inDim }, (_, j) => {
+      let t = 0;
+      for (let o = 0; o < outDim; o++) t += w[i * outDim + o] * w[j * outDim + o];
+      return t;
+    }));
+  let u = Array.from({ length: inDim }, (_, i) => 1 + i / inDim);
+  let lambda = 0;
+  for (let k = 0; k < 20000; k++) {
+    const next = gram.map((row) => row.reduce((t, g, j) => t + g * u[j], 0));
+    lambda = Math.hypot(...next);
+    u = next.map((t) => t / lambda);
+  }
+  return [u, Math.sqrt(lambda)];
+}
+
+for (const backend of BACKENDS) {
+  Deno.test(`dense: σReparam starts at W₀'s top singular pair and iterates only in training (${backend})`, async () => {
+    await initBackend(backend);
+    for (const [inDim, outDim] of [[12, 7], [5, 16], [1, 3], [9, 1]]) {
+      const scope = new Scope({ seed: inDim * 100 + outDim });
+      const dense = new Dense(scope.child("fc"), inDim, outDim, { sigmaReparam: true });
+      const sr = dense.sigmaReparam!;
+      const [u, sigma] = topSingular(await dense.kernel.data() as Float32Array, inDim, outDim);
+      const got = Array.from(await sr.u.data());
+      const sign = Math.sign(got.reduce((t, g, i) => t + g * u[i], 0));
+      for (let i = 0; i < inDim; i++) {
+        assert.ok(Math.abs(sign * got[i] - u[i]) < 1e-4, `u[${i}] of [${inDim}, ${outDim}]`);
+      }
+      for (const v of [sr.gamma, sr.sigma]) {
+        assert.ok(
+          Math.abs((await v.data())[0] / sigma - 1) < 1e-5,
+          `σ(W₀) of [${inDim}, ${outDim}]`,
+        );
+      }
+      assert.equal(sr.gamma.trainable, true);
+      assert.equal(sr.u.trainable || sr.sigma.trainable, false);
+      // inference: γ·K/σ with the stored σ, no iteration
+      const x = tf.randomNormal([4, inDim], 0, 1, "float32", 5);
+      dense.kernel.assign(
+        tf.add(dense.kernel, tf.randomNormal([inDim, outDim], 0, 0.3, "float32", 6)),
+      );
+      const stored = [await sr.u.data(), await sr.sigma.data()];
+      const scale = tf.div(sr.gamma, sr.sigma);
+      const expected = tf.add(tf.matMul(x, tf.mul(dense.kernel, scale)), dense.bias!);
+      assert.ok(await maxRelError(dense.apply(x, { training: false }), expected) < 1e-4);
+      assert.deepEqual([await sr.u.data(), await sr.sigma.data()], stored);
+      // training: one power iteration from u, whose σ = vᵀWu = ‖K·v‖ is stored with the new u
+      dense.apply(x, { training: true });
+      // v = normalize(W·u) = normalize(uᵀ·K), u' = normalize(K·v)
+      const wu = tf.matMul(tf.reshape(tf.tensor1d(stored[0]), [1, inDim]), dense.kernel);
+      const vn = tf.div(wu, tf.norm(wu));
+      const kv = tf.matMul(dense.kernel, tf.transpose(vn));
+      assert.ok(await maxRelError(sr.sigma, tf.reshape(tf.norm(kv), [1])) < 1e-4);
+      assert.ok(await maxRelError(sr.u, tf.reshape(tf.div(kv, tf.norm(kv)), [inDim])) < 1e-3);
+    }
+    assert.throws(
+      () =>
+        new Dense(new Scope({ seed: 0 }).child("fc"), 4, 4, {
+          standardize: true,
+          sigmaReparam: true,
+        }),
+      (err: unknown) => {
+        assert.match(
+          (err as UsageError).oneLine(),
+          /dense layer 'fc' asks for both Weight Standardization and σReparam \(.*not both\)/,
+        );
+        return true;
+      },
+    );
+  });
 }
 
 Deno.test("dropout: seeded, inverted, off in inference", async () => {

@@ -17,6 +17,7 @@ await initBackend("wasm");
 const STATE: Record<string, string[]> = {
   ln: ["weight", "bias"],
   rms: ["weight"],
+  crms: ["weight", "bias"],
   bn: ["weight", "bias", "runningMean", "runningVar"],
   pn: ["weight", "bias", "runningPhi", "emaGz", "iters"],
   un: ["weight", "bias", "runningVar", "emaGz", "iters", "bufX2", "bufGz", "skipCount"],
@@ -50,6 +51,7 @@ Deno.test("registry: every norm is created by name with the documented state", (
   assert.deepEqual([...NORM_NAMES], [
     "ln",
     "rms",
+    "crms",
     "bn",
     "pn",
     "un",
@@ -79,8 +81,8 @@ Deno.test("registry: unknown names and invalid options list what is valid", () =
     assert.ok(err instanceof UsageError);
     assert.equal(
       err.oneLine(),
-      "unknown norm 'layernorm' (use one of: ln, rms, bn, pn, un, dyt, repbn, gn, evonorm-b0, " +
-        "evonorm-s0, bcn, none)",
+      "unknown norm 'layernorm' (use one of: ln, rms, crms, bn, pn, un, dyt, repbn, gn, " +
+        "evonorm-b0, evonorm-s0, bcn, none)",
     );
     return true;
   });
@@ -101,6 +103,9 @@ Deno.test("registry: unknown names and invalid options list what is valid", () =
     ["bcn", { groups: 16 }, /norm 'bcn': groups \(16\) must divide/],
     ["evonorm-s0", { groups: 0 }, /option 'groups' of norm 'evonorm-s0' must be an integer >= 1/],
     ["evonorm-b0", { groups: 2 }, /norm 'evonorm-b0' has no option 'groups'/],
+    ["crms", { eps: 0 }, /option 'eps' of norm 'crms' must be a number > 0, got 0/],
+    ["crms", { eps: "1e-5" }, /option 'eps' of norm 'crms' must be a number > 0, got "1e-5"/],
+    ["crms", { full_dim: 9 }, /norm 'crms' has no option 'full_dim'/],
   ];
   for (const [name, options, pattern] of bad) {
     assert.throws(
@@ -114,6 +119,23 @@ Deno.test("registry: unknown names and invalid options list what is valid", () =
     return true;
   });
   assert.throws(() => createNorm("ln", 0), /positive integer channel count/);
+  // one clear line each: what is wrong, then the fix (the valid options, or the rule and default)
+  assert.throws(() => createNorm("crms", 8, { eps: -1 }), (err: unknown) => {
+    assert.ok(err instanceof UsageError);
+    assert.equal(
+      err.oneLine(),
+      "option 'eps' of norm 'crms' must be a number > 0, got -1 (eps: added to the mean square " +
+        "of the C+1 decompressed coordinates (default 0.00001))",
+    );
+    return true;
+  });
+  assert.throws(() => createNorm("crms", 8, { epsilon: 1e-5 }), (err: unknown) => {
+    assert.equal(
+      (err as UsageError).oneLine(),
+      "norm 'crms' has no option 'epsilon' (its options are: eps (a number > 0, default 0.00001))",
+    );
+    return true;
+  });
 });
 
 Deno.test("registry: defaults are the papers' constants, not tfjs layer defaults", () => {
@@ -127,6 +149,39 @@ Deno.test("registry: defaults are the papers' constants, not tfjs layer defaults
   assert.equal(un.compensationStart.default, 1000);
   assert.equal(normEntry("pn").options.warmup.default, 10000);
   assert.equal(normEntry("dyt").options.alphaInit.default, 0.5);
+  assert.equal(normEntry("crms").options.eps.default, 1e-5, "the CRMS golden vectors' ε");
+});
+
+Deno.test("crms: RMSNorm of the decompressed zero-mean vector, per token, folds like rms", async () => {
+  const c = 6;
+  const crms = createNorm("crms", c, { eps: 1e-5 });
+  const v = crms.variables();
+  v.weight.assign(tf.randomUniform([c], 0.5, 1.5, "float32", 1));
+  v.bias.assign(tf.randomUniform([c], -0.5, 0.5, "float32", 2));
+  // a zero-mean (C+1)-vector, stored as its first C coordinates
+  const full = tf.randomNormal([2, 4, c + 1], 1, 2, "float32", 3);
+  const centred = tf.sub(full, tf.mean(full, -1, true));
+  const x = tf.slice(centred, [0, 0, 0], [2, 4, c]);
+  const rms = createNorm("rms", c + 1, { eps: 1e-5 });
+  const expected = tf.add(
+    tf.mul(tf.slice(rms.apply(centred), [0, 0, 0], [2, 4, c]), v.weight),
+    v.bias,
+  );
+  assert.ok(await relErr(crms.apply(x, { training: true }), expected) < 1e-5);
+  assert.ok(await relErr(crms.apply(x), expected) < 1e-5, "inference is the same map");
+  // per token: a pad mask changes nothing, and neither do the other tokens of the batch
+  const mask = tf.tensor2d([[0, 0, 1, 1], [0, 1, 1, 1]]);
+  assert.equal(await relErr(crms.apply(x, { training: true, mask }), crms.apply(x)), 0);
+  const first = tf.slice(x, [0, 0, 0], [1, 1, c]);
+  assert.ok(
+    await relErr(crms.apply(first), tf.slice(crms.apply(x), [0, 0, 0], [1, 1, c])) < 1e-6,
+  );
+  assert.equal(crms.batchStatistics, false);
+  assert.equal(normEntry("crms").folds, normEntry("rms").folds);
+  assert.match(normEntry("crms").note ?? "", /C\+1 coordinates of a zero-mean vector/);
+  assert.equal(resolveNorm("crms", {}, { heads: 2, causal: true }).name, "crms");
+  crms.dispose();
+  rms.dispose();
 });
 
 Deno.test("registry: weight standardization is a weight option of a norm name, never a slot", () => {
@@ -214,7 +269,7 @@ Deno.test("registry: step-count options scale with the run by each norm's own ru
     warmup: 5,
     compensationStart: 20,
   });
-  for (const name of ["ln", "rms", "bn", "dyt", "none"]) {
+  for (const name of ["ln", "rms", "crms", "bn", "dyt", "none"]) {
     assert.deepEqual(scaledNormOptions(name, iwslt, { x: 1 }), { x: 1 }, name);
   }
 });

@@ -29,8 +29,8 @@ function formatReport(file: string, r: GoldenReport, backend: string): string {
 export function registerGolden(program: Command): void {
   program.command("golden")
     .description(
-      "replay golden vectors (UN, PowerNorm, EvoNorm-B0/S0, BCN, WS) and report the error of " +
-        "every field",
+      "replay golden vectors (UN, PowerNorm, EvoNorm-B0/S0, BCN, WS, CRMSNorm, σReparam) and " +
+        "report the error of every field",
     )
     .argument("<files...>", "golden *.json files (formats: test/fixtures/golden/**/README.md)")
     .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")

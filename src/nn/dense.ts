@@ -5,6 +5,8 @@
  */
 import * as tf from "../tf.ts";
 import { standardizeWeight } from "../norms/weight_standardization.ts";
+import { SigmaReparam } from "../norms/sigma_reparam.ts";
+import { UsageError } from "../util/errors.ts";
 import { constant, type Initializer, xavierUniform } from "./init.ts";
 import { type FusedActivation, linear } from "./linear.ts";
 import type { Scope } from "./scope.ts";
@@ -24,6 +26,11 @@ export interface DenseOptions {
   inputGrad?: boolean;
   /** Weight Standardization: use the kernel standardised per output unit (default false). */
   standardize?: boolean;
+  /**
+   * σReparam (Zhai et al. 2023): use γ·kernel/σ(kernel), σ by one power iteration per training
+   * step, γ learned and initialised to σ(W₀) (default false). Not with `standardize`.
+   */
+  sigmaReparam?: boolean;
 }
 
 /**
@@ -36,6 +43,17 @@ export interface DenseOptions {
  * import { Dense, Scope } from "@normbench/normbench";
  * const dense = new Dense(new Scope({ seed: 0 }).child("fc"), 4, 3);
  * console.assert(dense.apply(tf.ones([2, 4])).shape.join() === "2,3");
+ * ```
+ *
+ * @example
+ * ```ts
+ * // σReparam: γ·kernel/σ, σ by one power iteration per training forward
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { Dense, Scope } from "@normbench/normbench";
+ * const scope = new Scope({ seed: 0 });
+ * const dense = new Dense(scope.child("fc"), 4, 3, { sigmaReparam: true });
+ * const y = dense.apply(tf.ones([2, 4]), { training: true });
+ * console.assert(y.shape.join() === "2,3" && "fc/sigma_reparam/gamma" in scope.variables());
  * ```
  */
 export class Dense {
@@ -51,10 +69,24 @@ export class Dense {
   readonly activation: FusedActivation;
   /** Whether the layer uses its kernel standardised (Weight Standardization). */
   readonly standardize: boolean;
+  /**
+   * The σReparam state (`gamma`, `u`, `sigma`, registered as `<path>/sigma_reparam/…`), or null
+   * when the layer uses its kernel as it is.
+   */
+  readonly sigmaReparam: SigmaReparam | null;
   readonly #inputGrad: boolean;
 
-  /** Creates `kernel` and (unless `bias: false`) `bias` under `scope`. */
+  /**
+   * Creates `kernel` and (unless `bias: false`) `bias` under `scope`, and with `sigmaReparam`
+   * the σReparam state of the initial kernel.
+   */
   constructor(scope: Scope, inDim: number, outDim: number, options: DenseOptions = {}) {
+    if (options.standardize && options.sigmaReparam) {
+      throw new UsageError(
+        `dense layer '${scope.path}' asks for both Weight Standardization and σReparam`,
+        "they reparametrize the same kernel: pass standardize or sigmaReparam, not both",
+      );
+    }
     this.inDim = inDim;
     this.outDim = outDim;
     this.kernel = scope.param("kernel", [inDim, outDim], options.init ?? xavierUniform());
@@ -63,17 +95,33 @@ export class Dense {
       : scope.param("bias", [outDim], options.biasInit ?? constant(0));
     this.activation = options.activation ?? "linear";
     this.standardize = options.standardize ?? false;
+    this.sigmaReparam = options.sigmaReparam
+      ? new SigmaReparam(this.kernel as tf.Tensor2D, {
+        variableFactory: scope.variableFactory("sigma_reparam"),
+      })
+      : null;
     this.#inputGrad = options.inputGrad ?? true;
   }
 
-  /** The kernel the product uses: the raw kernel, or a new tensor standardised per output unit. */
+  /**
+   * The kernel the product uses at inference: the raw kernel, or a new tensor — standardised per
+   * output unit, or σReparam's γ·kernel/σ with the last σ.
+   */
   weight(): tf.Tensor2D {
-    return (this.standardize ? standardizeWeight(this.kernel) : this.kernel) as tf.Tensor2D;
+    return this.#weight(false);
+  }
+
+  /** The kernel of a training (one σReparam power iteration) or inference forward. */
+  #weight(training: boolean): tf.Tensor2D {
+    const kernel = this.kernel as tf.Tensor2D;
+    if (this.sigmaReparam) return this.sigmaReparam.weight(kernel, { training });
+    return (this.standardize ? standardizeWeight(kernel) : kernel) as tf.Tensor2D;
   }
 
   /**
    * Applies the layer to `x` (`[…, in]` → `[…, out]`); an inference plan in `ctx` may stand in
-   * folded weights for its own.
+   * folded weights for its own. With σReparam a training forward (`ctx.training`) runs one power
+   * iteration and stores the new u and σ.
    */
   apply(x: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
     const folded = ctx?.plan?.linear(this);
@@ -84,7 +132,7 @@ export class Dense {
       });
     }
     return tf.tidy(() =>
-      linear(x, this.weight(), this.bias as tf.Tensor1D | null, {
+      linear(x, this.#weight(ctx?.training ?? false), this.bias as tf.Tensor1D | null, {
         activation: this.activation,
         inputGrad: this.#inputGrad,
       })

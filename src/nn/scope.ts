@@ -6,7 +6,7 @@
  */
 import * as tf from "../tf.ts";
 import type { NormFactory } from "../norms/registry.ts";
-import type { Norm } from "../norms/types.ts";
+import type { Norm, VariableFactory } from "../norms/types.ts";
 import type { Initializer } from "./init.ts";
 import { hashSeed, SeededRng } from "../util/random.ts";
 import { UsageError } from "../util/errors.ts";
@@ -68,11 +68,28 @@ export class Scope {
    * state) are registered as `path/name/<localName>`.
    */
   norm(name: string, factory: NormFactory, channels: number): Norm {
+    return factory.create(channels, { variableFactory: this.variableFactory(name) });
+  }
+
+  /**
+   * A {@linkcode VariableFactory} that registers each variable as `path/name/<localName>`
+   * (copying its initial value), for modules whose initial values are tensors (a norm's state,
+   * σReparam's γ and u).
+   *
+   * @example
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs-core";
+   * import { Scope } from "@normbench/normbench";
+   * const root = new Scope({ seed: 1 });
+   * const make = root.child("fc").variableFactory("sigma_reparam");
+   * make("u", tf.ones([3]), false);
+   * console.assert(Object.keys(root.variables())[0] === "fc/sigma_reparam/u");
+   * ```
+   */
+  variableFactory(name: string): VariableFactory {
     const prefix = this.join(name);
-    return factory.create(channels, {
-      variableFactory: (localName, initial, trainable) =>
-        this.#register(`${prefix}/${localName}`, tf.clone(initial), trainable),
-    });
+    return (localName, initial, trainable) =>
+      this.#register(`${prefix}/${localName}`, tf.clone(initial), trainable);
   }
 
   /** Every variable registered in this scope's tree (the whole model from the root). */

@@ -23,12 +23,18 @@ import {
   type Tolerance,
 } from "./golden_compare.ts";
 import {
+  type CrmsGoldenFile,
   IMAGE_GOLDEN_NORMS,
   type ImageGoldenFile,
+  parseCrmsGolden,
   parseImageGolden,
+  parseSigmaReparamGolden,
   parseWsGolden,
+  replayCrmsGolden,
   replayImageGolden,
+  replaySigmaReparamGolden,
   replayWsGolden,
+  type SigmaReparamGoldenFile,
   type WsGoldenFile,
 } from "./golden_seeds.ts";
 
@@ -81,7 +87,12 @@ export interface TokenGoldenFile {
 }
 
 /** A parsed golden file of any format, told apart by its `norm`. */
-export type GoldenFile = TokenGoldenFile | ImageGoldenFile | WsGoldenFile;
+export type GoldenFile =
+  | TokenGoldenFile
+  | ImageGoldenFile
+  | WsGoldenFile
+  | CrmsGoldenFile
+  | SigmaReparamGoldenFile;
 
 /** Reference buffer names → normbench variable names. */
 const STATE_NAMES: Record<string, string> = {
@@ -123,8 +134,13 @@ export function parseGolden(text: string, source = "<text>"): GoldenFile {
     return parseImageGolden(o, source);
   }
   if (o.norm === "ws") return parseWsGolden(o, source);
+  if (o.norm === "crms") return parseCrmsGolden(o, source);
+  if (o.norm === "sigma-reparam") return parseSigmaReparamGolden(o, source);
   if (o.norm !== "un" && o.norm !== "pn") {
-    fail(source, `'norm' must be one of: un, pn, ${IMAGE_GOLDEN_NORMS.join(", ")}, ws`);
+    fail(
+      source,
+      `'norm' must be one of: un, pn, ${IMAGE_GOLDEN_NORMS.join(", ")}, ws, crms, sigma-reparam`,
+    );
   }
   if (typeof o.options !== "object" || o.options === null) fail(source, "'options' is missing");
   const B = positiveInt(source, "B", o.B);
@@ -190,7 +206,8 @@ export async function readGolden(path: string): Promise<GoldenFile> {
 
 /**
  * Replays a golden file of any format on the current tfjs backend (see
- * {@linkcode replayImageGolden} and {@linkcode replayWsGolden} for the seed formats). A token
+ * {@linkcode replayImageGolden}, {@linkcode replayWsGolden}, {@linkcode replayCrmsGolden} and
+ * {@linkcode replaySigmaReparamGolden} for the seed formats). A token
  * file: runs every step (forward in training mode, backward of sum(y·dy)), then the inference
  * check, then compares the final state. Returns the error of every recorded field; does not
  * throw on a mismatch.
@@ -208,6 +225,8 @@ export function replayGolden(
   tolerance: Tolerance = GOLDEN_TOLERANCE,
 ): Promise<GoldenReport> {
   if (golden.norm === "ws") return replayWsGolden(golden, tolerance);
+  if (golden.norm === "crms") return replayCrmsGolden(golden, tolerance);
+  if (golden.norm === "sigma-reparam") return replaySigmaReparamGolden(golden, tolerance);
   if (golden.norm === "un" || golden.norm === "pn") return replayTokenGolden(golden, tolerance);
   return replayImageGolden(golden as ImageGoldenFile, tolerance);
 }

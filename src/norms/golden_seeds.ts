@@ -1,13 +1,15 @@
 /**
  * Replaying the golden vectors of the seed papers' layers: EvoNorm-B0/S0 and Batch-Channel
  * Normalization on NHWC images (training steps with every parameter's gradient, an inference
- * check and the final buffers), and Weight Standardization of a conv kernel. Format:
+ * check and the final buffers), Weight Standardization of a conv kernel, CRMSNorm on tokens and
+ * σReparam's `SNLinear` over training steps with SGD between them. Format:
  * `test/fixtures/golden/seeds/README.md`.
  *
  * @module
  */
 import * as tf from "../tf.ts";
 import { standardizeWeight } from "./weight_standardization.ts";
+import { SigmaReparam } from "./sigma_reparam.ts";
 import {
   fail,
   GOLDEN_TOLERANCE,
@@ -98,6 +100,92 @@ export interface WsGoldenFile {
   dkernel: number[];
 }
 
+/** A parsed CRMSNorm golden file: one training-mode forward and backward of `[B, N, C]` tokens. */
+export interface CrmsGoldenFile {
+  /** Case name. */
+  name: string;
+  /** Always `crms`. */
+  norm: "crms";
+  /** `eps`; `full_dim` (C+1) and `definition` are checked or ignored, not options. */
+  options: { eps: number; full_dim?: number };
+  /** Batch. */
+  B: number;
+  /** Tokens per sequence. */
+  N: number;
+  /** Stored channels (the zero-mean vector has C+1). */
+  C: number;
+  /** Input `[B, N, C]`. */
+  x: number[];
+  /** γ `[C]`. */
+  weight: number[];
+  /** β `[C]`. */
+  bias: number[];
+  /** Upstream gradient; the loss is sum(y·dy). */
+  dy: number[];
+  /** Expected output. */
+  y: number[];
+  /** Expected input gradient. */
+  dx: number[];
+  /** Expected γ gradient. */
+  dweight: number[];
+  /** Expected β gradient. */
+  dbias: number[];
+}
+
+/** One training step of a σReparam golden file. */
+export interface SigmaReparamGoldenStep {
+  /** Input `[N, in]`. */
+  x: number[];
+  /** Upstream gradient `[N, out]`; the loss is sum(y·dy). */
+  dy: number[];
+  /** Expected output `[N, out]`. */
+  y: number[];
+  /** Expected σ of the step (after its power iteration). */
+  sigma: number;
+  /** Expected gradients: `weight_out_in` `[out, in]`, `gamma` `[1]`, `bias` `[out]`. */
+  grads: Record<string, number[]>;
+  /** Expected u after the step's power iteration `[in]`. */
+  u_after: number[];
+}
+
+/** A parsed σReparam (`SNLinear`) golden file. */
+export interface SigmaReparamGoldenFile {
+  /** Case name. */
+  name: string;
+  /** Always `sigma-reparam`. */
+  norm: "sigma-reparam";
+  /**
+   * The recorder's settings: `sgd_between_steps`, the learning rates applied between steps
+   * (default {@linkcode SIGMA_REPARAM_GOLDEN_SGD}), and `u_init`, how u was initialised.
+   */
+  options: { sgd_between_steps?: { weight_lr: number; gamma_lr: number }; u_init?: string };
+  /** Input width. */
+  in: number;
+  /** Output width. */
+  out: number;
+  /** Rows of each step's input. */
+  N: number;
+  /** W `[out, in]` (`weight_out_in`), u `[in]`, γ `[1]` and bias `[out]` before step 1. */
+  initial: { weight_out_in: number[]; u: number[]; gamma: number[]; bias?: number[] | null };
+  /** Training steps, in order. */
+  steps: SigmaReparamGoldenStep[];
+}
+
+/**
+ * The SGD the σReparam recorder applies between steps when a file does not say (the seeds
+ * README's): W −= 0.5·dW, γ −= 0.01·dγ, the bias untouched.
+ */
+export const SIGMA_REPARAM_GOLDEN_SGD: { weight_lr: number; gamma_lr: number } = {
+  weight_lr: 0.5,
+  gamma_lr: 0.01,
+};
+
+/** The `u_init` of a file whose u starts at W₀'s top right singular vector (the default). */
+const TOP_SINGULAR_INIT = "top right singular vector";
+
+/** The recorded gradients of a σReparam step, by the reference's names. */
+const SIGMA_REPARAM_GRADS = ["weight_out_in", "gamma", "bias"] as const;
+
 /** Reference names of parameters and buffers → normbench variable names. */
 const VARIABLE_NAMES: Record<string, string> = {
   weight: "weight",
@@ -171,6 +259,71 @@ export function parseWsGolden(o: Record<string, unknown>, source: string): WsGol
   numbers(source, "y", o.y, B * H * W * out);
   numbers(source, "dy", o.dy, B * H * W * out);
   return { name: source, ...o } as unknown as WsGoldenFile;
+}
+
+/** Validates a CRMSNorm golden object (already JSON-parsed). */
+export function parseCrmsGolden(o: Record<string, unknown>, source: string): CrmsGoldenFile {
+  const [B, N, C] = ["B", "N", "C"].map((k) => positiveInt(source, k, o[k]));
+  const options = o.options as Record<string, unknown> | undefined;
+  if (typeof options?.eps !== "number") fail(source, "'options.eps' must be a number");
+  if (options.full_dim !== undefined && options.full_dim !== C + 1) {
+    fail(
+      source,
+      `'options.full_dim' must be C+1 = ${C + 1}, got ${JSON.stringify(options.full_dim)}`,
+    );
+  }
+  for (const k of ["x", "dy", "y", "dx"]) numbers(source, k, o[k], B * N * C);
+  for (const k of ["weight", "bias", "dweight", "dbias"]) numbers(source, k, o[k], C);
+  return { name: source, ...o } as unknown as CrmsGoldenFile;
+}
+
+/** Validates a σReparam golden object (already JSON-parsed). */
+export function parseSigmaReparamGolden(
+  o: Record<string, unknown>,
+  source: string,
+): SigmaReparamGoldenFile {
+  const [inDim, outDim, N] = ["in", "out", "N"].map((k) => positiveInt(source, k, o[k]));
+  const options = (o.options ?? {}) as Record<string, unknown>;
+  if (typeof options !== "object" || options === null) fail(source, "'options' must be an object");
+  const sgd = options.sgd_between_steps as Record<string, unknown> | undefined;
+  for (const k of sgd === undefined ? [] : ["weight_lr", "gamma_lr"]) {
+    if (typeof sgd?.[k] !== "number" || !Number.isFinite(sgd[k])) {
+      fail(source, `'options.sgd_between_steps.${k}' must be a number`);
+    }
+  }
+  if (options.u_init !== undefined && typeof options.u_init !== "string") {
+    fail(source, "'options.u_init' must be a string");
+  }
+  const initial = o.initial as Record<string, unknown> | undefined;
+  if (typeof initial !== "object" || initial === null) fail(source, "'initial' is missing");
+  numbers(source, "initial.weight_out_in", initial.weight_out_in, outDim * inDim);
+  numbers(source, "initial.u", initial.u, inDim);
+  numbers(source, "initial.gamma", initial.gamma, 1);
+  if (initial.bias !== undefined && initial.bias !== null) {
+    numbers(source, "initial.bias", initial.bias, outDim);
+  }
+  const sizes = { weight_out_in: outDim * inDim, gamma: 1, bias: outDim };
+  if (!Array.isArray(o.steps) || o.steps.length === 0) fail(source, "'steps' must be a list");
+  o.steps.forEach((s: unknown, i: number) => {
+    if (typeof s !== "object" || s === null) fail(source, `'steps[${i}]' must be an object`);
+    const step = s as Record<string, unknown>;
+    numbers(source, `steps[${i}].x`, step.x, N * inDim);
+    numbers(source, `steps[${i}].dy`, step.dy, N * outDim);
+    numbers(source, `steps[${i}].y`, step.y, N * outDim);
+    if (typeof step.sigma !== "number" || !Number.isFinite(step.sigma)) {
+      fail(source, `'steps[${i}].sigma' must be a finite number`);
+    }
+    numbers(source, `steps[${i}].u_after`, step.u_after, inDim);
+    const grads = step.grads as Record<string, unknown> | undefined;
+    if (typeof grads !== "object" || grads === null) fail(source, `'steps[${i}].grads' is missing`);
+    for (const [k, v] of Object.entries(grads)) {
+      if (!(SIGMA_REPARAM_GRADS as readonly string[]).includes(k)) {
+        fail(source, `unknown gradient '${k}' in steps[${i}].grads`);
+      }
+      numbers(source, `steps[${i}].grads.${k}`, v, sizes[k as keyof typeof sizes]);
+    }
+  });
+  return { name: source, ...o, options } as unknown as SigmaReparamGoldenFile;
 }
 
 /**
@@ -282,4 +435,127 @@ export async function replayWsGolden(
     tf.dispose([kernel, x, dy]);
   }
   return errors.report({ name: golden.name, norm: "ws", steps: 1 });
+}
+
+/**
+ * Replays a CRMSNorm golden file: γ and β set from the file, one training-mode forward of
+ * `x` `[B, N, C]` and the backward of sum(y·dy) (`y`, `dx`, `dweight`, `dbias`).
+ *
+ * @example
+ * ```ts
+ * import { initBackend, readGolden, replayGolden } from "@normbench/normbench";
+ * await initBackend("cpu");
+ * const report = await replayGolden(await readGolden("test/fixtures/golden/seeds/crms.json"));
+ * console.assert(report.ok && report.fields.map((f) => f.field).includes("dx"));
+ * ```
+ */
+export async function replayCrmsGolden(
+  golden: CrmsGoldenFile,
+  tolerance: Tolerance = GOLDEN_TOLERANCE,
+): Promise<GoldenReport> {
+  const { B, N, C } = golden;
+  const norm = createNorm("crms", C, { eps: golden.options.eps });
+  const vars = norm.variables();
+  const errors = new ReplayErrors(tolerance);
+  const x = tf.variable(tf.tensor3d(golden.x, [B, N, C]), true);
+  const dy = tf.tensor3d(golden.dy, [B, N, C]);
+  try {
+    vars.weight.assign(tf.tensor1d(golden.weight));
+    vars.bias.assign(tf.tensor1d(golden.bias));
+    let y: tf.Tensor | undefined;
+    const { grads, value } = tf.variableGrads(() => {
+      const out = norm.apply(x, { training: true });
+      y = tf.keep(out);
+      return tf.sum(tf.mul(out, dy));
+    }, [x, vars.weight, vars.bias]);
+    const pairs: [string, tf.Tensor, number[]][] = [
+      ["y", y!, golden.y],
+      ["dx", grads[x.name], golden.dx],
+      ["dweight", grads[vars.weight.name], golden.dweight],
+      ["dbias", grads[vars.bias.name], golden.dbias],
+    ];
+    for (const [name, got, want] of pairs) errors.field(name).add(await got.data(), want, "step 1");
+    tf.dispose([value, y, ...Object.values(grads)]);
+  } finally {
+    tf.dispose([x, dy]);
+    norm.dispose();
+  }
+  return errors.report({ name: golden.name, norm: "crms", steps: 1 });
+}
+
+/**
+ * Replays a σReparam (`SNLinear`) golden file: W (stored `[out, in]`, used as the tfjs kernel
+ * Wᵀ `[in, out]`), u, γ and the bias set from the file; each step a training forward
+ * y = x·(γ·Wᵀ/σ) + b (one power iteration), the backward of sum(y·dy), and then the recorder's
+ * SGD (W −= weight_lr·dW, γ −= gamma_lr·dγ, bias untouched). Compares `y`, σ, every recorded
+ * gradient and u after each step. When the file's u starts at W₀'s top right singular vector (its
+ * `u_init`, the default), step 1's σ is σ(W₀): the σ that {@linkcode SigmaReparam} computes from
+ * W₀ on its own is compared with it too (`init.sigma`).
+ *
+ * @example
+ * ```ts
+ * import { initBackend, readGolden, replayGolden } from "@normbench/normbench";
+ * await initBackend("cpu");
+ * const path = "test/fixtures/golden/seeds/sigma_reparam.json";
+ * const report = await replayGolden(await readGolden(path));
+ * console.assert(report.ok && report.fields.map((f) => f.field).includes("u_after"));
+ * ```
+ */
+export async function replaySigmaReparamGolden(
+  golden: SigmaReparamGoldenFile,
+  tolerance: Tolerance = GOLDEN_TOLERANCE,
+): Promise<GoldenReport> {
+  const { in: inDim, out: outDim, N, initial } = golden;
+  const { weight_lr: weightLr, gamma_lr: gammaLr } = golden.options.sgd_between_steps ??
+    SIGMA_REPARAM_GOLDEN_SGD;
+  const errors = new ReplayErrors(tolerance);
+  const field = (name: string) => errors.field(name);
+  // the reference's W [out, in] is the transpose of a tfjs kernel [in, out]
+  const kernel = tf.variable(
+    tf.tidy(() => tf.transpose(tf.tensor2d(initial.weight_out_in, [outDim, inDim]))),
+  );
+  const bias = initial.bias ? tf.variable(tf.tensor1d(initial.bias)) : null;
+  const sr = new SigmaReparam(kernel as tf.Tensor2D);
+  try {
+    if ((golden.options.u_init ?? TOP_SINGULAR_INIT) === TOP_SINGULAR_INIT) {
+      field("init.sigma").add(await sr.sigma.data(), [golden.steps[0].sigma], "init");
+    }
+    sr.u.assign(tf.tensor1d(initial.u));
+    sr.gamma.assign(tf.tensor1d(initial.gamma));
+    for (const [i, step] of golden.steps.entries()) {
+      const where = `step ${i + 1}`;
+      const x = tf.tensor2d(step.x, [N, inDim]);
+      const dy = tf.tensor2d(step.dy, [N, outDim]);
+      let y: tf.Tensor | undefined;
+      const params = bias ? [kernel, sr.gamma, bias] : [kernel, sr.gamma];
+      const { grads, value } = tf.variableGrads(() => {
+        const w = sr.weight(kernel as tf.Tensor2D, { training: true });
+        const product = tf.matMul(x, w);
+        const out = bias ? tf.add(product, bias) : product;
+        y = tf.keep(out);
+        return tf.sum(tf.mul(out, dy));
+      }, params);
+      field("y").add(await y!.data(), step.y, where);
+      field("sigma").add(await sr.sigma.data(), [step.sigma], where);
+      const got: Record<string, tf.Tensor | undefined> = {
+        weight_out_in: tf.transpose(grads[kernel.name]),
+        gamma: grads[sr.gamma.name],
+        bias: bias ? grads[bias.name] : undefined,
+      };
+      for (const [ref, want] of Object.entries(step.grads)) {
+        const g = got[ref];
+        field(`d${ref}`).add(g ? await g.data() : [], want, where);
+      }
+      field("u_after").add(await sr.u.data(), step.u_after, where);
+      tf.tidy(() => {
+        kernel.assign(tf.sub(kernel, tf.mul(grads[kernel.name], weightLr)));
+        sr.gamma.assign(tf.sub(sr.gamma, tf.mul(grads[sr.gamma.name], gammaLr)));
+      });
+      tf.dispose([x, dy, value, y, got.weight_out_in, ...Object.values(grads)]);
+    }
+  } finally {
+    tf.dispose([kernel, ...(bias ? [bias] : [])]);
+    sr.dispose();
+  }
+  return errors.report({ name: golden.name, norm: "sigma-reparam", steps: golden.steps.length });
 }

@@ -1,6 +1,6 @@
 /**
- * The norm zoo: `ln rms bn pn un dyt repbn gn evonorm-b0 evonorm-s0 bcn none` (and the weight
- * option `ws`), created by name with `createNorm` or resolved once for a model with `resolveNorm`.
+ * The norm zoo: `ln rms crms bn pn un dyt repbn gn evonorm-b0 evonorm-s0 bcn none` (and the
+ * weight option `ws`), created by name with `createNorm` or resolved once for a model with `resolveNorm`.
  *
  * @example
  * ```ts
@@ -21,6 +21,7 @@ export * from "./registry.ts";
 export { NormBase, type NormConstruction, plainVariables, tokenMean, tokenSum } from "./base.ts";
 export { LAYER_NORM, LAYER_NORM_OPTIONS, LayerNorm, standardize } from "./layer_norm.ts";
 export { RMS_NORM, RMS_NORM_OPTIONS, RmsNorm, rmsScale } from "./rms_norm.ts";
+export { compressedRmsScale, CRMS_NORM, CRMS_NORM_OPTIONS, CrmsNorm } from "./crms_norm.ts";
 export { BATCH_NORM, BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
 export { groupScaling, POWER_NORM, POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
 export { UNIFIED_NORM, UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
@@ -34,6 +35,7 @@ export * from "./evonorm_s0.ts";
 export * from "./evonorm_b0.ts";
 export * from "./batch_channel_norm.ts";
 export * from "./weight_standardization.ts";
+export * from "./sigma_reparam.ts";
 export * from "./golden.ts";
 export * from "./golden_compare.ts";
 export * from "./golden_seeds.ts";

@@ -6,6 +6,7 @@
 import type { NormConstruction } from "./base.ts";
 import { BATCH_NORM } from "./batch_norm.ts";
 import { BATCH_CHANNEL_NORM } from "./batch_channel_norm.ts";
+import { CRMS_NORM } from "./crms_norm.ts";
 import { DYT } from "./dyt.ts";
 import type { ModelShape, NormEntry, RunLength } from "./entry.ts";
 import { EVONORM_B0 } from "./evonorm_b0.ts";
@@ -25,6 +26,7 @@ import { UsageError } from "../util/errors.ts";
 const ENTRIES = {
   ln: LAYER_NORM,
   rms: RMS_NORM,
+  crms: CRMS_NORM,
   bn: BATCH_NORM,
   pn: POWER_NORM,
   un: UNIFIED_NORM,
