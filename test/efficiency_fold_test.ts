@@ -62,6 +62,8 @@ const MODELS: { model: "vit" | "encoder" | "translator"; overrides?: Record<stri
   { model: "encoder" }, // mean pooling: the final norm folds into the classifier
   { model: "encoder", overrides: { pooling: "cls" } }, // cls pooling: into the pooler
   { model: "translator" }, // encoder final norm into every cross.kv; tied output keeps an op
+  { model: "vit", overrides: { lnScaling: true } }, // 1/√ℓ after the norms: affine ops stay
+  { model: "encoder", overrides: { sigmaReparam: true } }, // folds into γ·W/σ
 ];
 
 for (const backend of ["wasm", "cpu", "webgpu"] as const) {
@@ -93,7 +95,9 @@ for (const backend of ["wasm", "cpu", "webgpu"] as const) {
         const raw = inference.run(batch);
         const got = engineOutput(model, raw);
         const err = await relErr(got, expected);
-        const what = `${backend} ${m.model}${m.overrides ? "/cls" : ""} ${variant.name}`;
+        const what = `${backend} ${m.model}${
+          m.overrides ? JSON.stringify(m.overrides) : ""
+        } ${variant.name}`;
         assert.ok(err <= 1e-4, `${what}: rel err ${err}`);
         if (variant.treatment === "fold" && variant.norm !== "none") {
           // the fold really changed the consumers: the first block's qkv kernel is new

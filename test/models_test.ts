@@ -19,6 +19,7 @@ import {
   type Translator,
 } from "../src/models/mod.ts";
 import { SeededRng } from "../src/util/random.ts";
+import { attentionBias } from "../src/nn/masks.ts";
 import type { Dense } from "../src/nn/dense.ts";
 import type { KeyValueCache } from "../src/nn/attention.ts";
 import { train } from "../src/train/train.ts";
@@ -359,6 +360,110 @@ Deno.test("norm+ws: every linear layer of the blocks trains on its standardised 
   assert.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-4), "standardised weights change the output");
   model.dispose();
   plain.dispose();
+});
+
+Deno.test("lnScaling: block ℓ's norm outputs are scaled by 1/√ℓ; cached decoding equals the full pass", async () => {
+  await initBackend("wasm");
+  const spec = { model: "lm" as const, preset: "tiny", norm: "ln", seed: 5 };
+  const scaled = createModel({ ...spec, overrides: { layers: 3, lnScaling: true } });
+  const plain = createModel({ ...spec, overrides: { layers: 3 } });
+  assert.deepEqual(scaled.stack.blocks.map((b) => b.normScale), [
+    1,
+    1 / Math.sqrt(2),
+    1 / 3 ** 0.5,
+  ]);
+  // The same as LayerNorms whose γ and β of block ℓ are divided by √ℓ (the final norm unscaled).
+  const vars = plain.variables();
+  for (const [name, v] of Object.entries(vars)) {
+    const m = name.match(/^stack\/layers\/(\d+)\/\w+_norm\/(weight|bias)$/);
+    if (m) v.assign(tf.div(v, Math.sqrt(Number(m[1]) + 1)));
+  }
+  const batch = cycleBatch(1, 2);
+  const a = await scaled.logits(batch).data();
+  const b = await plain.logits(batch).data();
+  a.forEach((v, i) => assert.ok(Math.abs(v - b[i]) < 1e-4, `logit ${i}: ${v} vs ${b[i]}`));
+  // Incremental decoding (the translator's search path) applies the same factors.
+  const stack = scaled.stack;
+  const x = tf.randomNormal([2, 4, scaled.config.dim], 0, 1, "float32", 3);
+  const full = await stack.apply(x, { bias: attentionBias({ causal: true, n: 4 }) }, {
+    training: false,
+  }).array() as number[][][];
+  let caches: (KeyValueCache | null)[] = stack.blocks.map(() => null);
+  for (let t = 0; t < 4; t++) {
+    const r = stack.step(tf.slice(x, [0, t, 0], [2, 1, scaled.config.dim]), { caches });
+    caches = r.caches;
+    const row = await r.y.array() as number[][][];
+    for (let i = 0; i < 2; i++) {
+      row[i][0].forEach((v, j) => assert.ok(Math.abs(v - full[i][t][j]) < 1e-4, `t ${t}`));
+    }
+  }
+  scaled.dispose();
+  plain.dispose();
+});
+
+Deno.test("sigmaReparam: every linear of the blocks is γ·W/σ; training iterates σ, inference does not", async () => {
+  await initBackend("wasm");
+  const model = createModel({
+    model: "lm",
+    preset: "tiny",
+    norm: "none",
+    seed: 2,
+    overrides: { sigmaReparam: true },
+  });
+  const names = Object.keys(model.variables());
+  const reparam = names.filter((n) => n.endsWith("/sigma_reparam/gamma")).sort();
+  const layers = model.stack.blocks.length;
+  assert.equal(reparam.length, 4 * layers, reparam.join());
+  for (const part of ["attn/qkv", "attn/out", "ffn/fc1", "ffn/fc2"]) {
+    assert.ok(reparam.includes(`stack/layers/0/${part}/sigma_reparam/gamma`), part);
+  }
+  const sigma = () => model.variables()["stack/layers/0/ffn/fc1/sigma_reparam/sigma"].data();
+  const before = Array.from(await sigma());
+  model.logits(cycleBatch(2, 2)).dispose();
+  assert.deepEqual(Array.from(await sigma()), before, "inference leaves σ alone");
+  const r = await fit(model, 3, () => cycleBatch(3, 4));
+  assert.equal(r.completedSteps, 3);
+  const after = Array.from(await sigma());
+  assert.ok(Number.isFinite(after[0]) && after[0] !== before[0], "training moves σ");
+  model.dispose();
+  assert.throws(
+    () =>
+      createModel({
+        model: "vit",
+        preset: "tiny",
+        norm: "ln+ws",
+        overrides: { sigmaReparam: true },
+      }),
+    /both Weight Standardization and σReparam/,
+  );
+});
+
+Deno.test("mixFraction: Mix-LN's share of post-norm blocks; bad values name the setting", () => {
+  const mix = resolveModelConfig({
+    model: "lm",
+    preset: "tiny",
+    norm: "ln",
+    placement: "mix",
+    overrides: { layers: 8, mixFraction: 0.5 },
+  });
+  const model = createModel({
+    model: "lm",
+    preset: "tiny",
+    norm: "ln",
+    placement: "mix",
+    overrides: { layers: 8, mixFraction: 0.5 },
+  });
+  assert.equal(mix.mixFraction, 0.5);
+  assert.deepEqual(
+    model.stack.blocks.map((b) => b.placement),
+    ["post", "post", "post", "post", "pre", "pre", "pre", "pre"],
+  );
+  model.dispose();
+  const bad = (overrides: Record<string, unknown>) => () =>
+    resolveModelConfig({ model: "lm", preset: "tiny", norm: "ln", overrides });
+  assert.throws(bad({ mixFraction: 1.5 }), /'mixFraction' must be in \[0, 1\]/);
+  assert.throws(bad({ lnScaling: "yes" }), /'lnScaling' of model 'lm' must be a boolean/);
+  assert.throws(bad({ sigmaReparam: 1 }), /'sigmaReparam' of model 'lm' must be a boolean/);
 });
 
 Deno.test("presets: paper shapes and bad input", () => {

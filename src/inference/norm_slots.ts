@@ -26,8 +26,9 @@ export interface NormSlot {
    * a final norm feeds the head (ViT: `head`; encoder: `pooler` for `cls` pooling, else
    * `classifier`, since mean pooling commutes with a per-channel affine map; an untied LM head);
    * a translator's encoder final norm feeds every decoder block's `cross.kv`. Empty where the
-   * output is also the residual stream (every Post-norm norm, a Peri-norm output norm) or feeds a
-   * tied embedding: folding keeps the norm's affine map as an op there.
+   * output is also the residual stream (every Post-norm norm, a Peri-norm output norm), feeds a
+   * tied embedding or is scaled first (LayerNorm Scaling): folding keeps the norm's affine map as
+   * an op there.
    */
   consumers: Dense[];
 }
@@ -60,8 +61,9 @@ function stackSlots(stack: TransformerStack, prefix: string, final: Dense[]): No
   const slots: NormSlot[] = [];
   stack.blocks.forEach((b, i) => {
     const at = `${prefix}/layers/${i}`;
-    // Pre and Peri input norms feed their sublayer's first linear layer only.
-    const feeds = b.placement !== "post";
+    // Pre and Peri input norms feed their sublayer's first linear layer only. Under LayerNorm
+    // Scaling a factor sits between the norm and that layer: its affine map stays an op.
+    const feeds = b.placement !== "post" && b.normScale === 1;
     slots.push({
       path: `${at}/attn_norm`,
       norm: b.attnNorm,

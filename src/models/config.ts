@@ -38,6 +38,12 @@ export interface StackConfig {
   normOptions: Record<string, unknown>;
   /** Norm placement. */
   placement: ModelPlacement;
+  /** Mix-LN's fraction of post-norm blocks under placement `mix` (absent: 0.25). */
+  mixFraction?: number;
+  /** LayerNorm Scaling (Curse of Depth): norm outputs of block ℓ times 1/√ℓ (absent: off). */
+  lnScaling?: boolean;
+  /** σReparam on every linear of the Transformer blocks (absent: off). */
+  sigmaReparam?: boolean;
   /** Seed of the initial weights. */
   seed: number;
 }

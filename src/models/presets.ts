@@ -247,12 +247,23 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
   },
 };
 
+/** The Transformer stack's optional settings (Mix-LN's α, LayerNorm Scaling, σReparam). */
+const STACK_SETTINGS = {
+  mixFraction: "number",
+  lnScaling: "boolean",
+  sigmaReparam: "boolean",
+} as const;
 /**
  * Settings a model kind accepts as overrides although its presets leave them unset, with their
  * type.
  */
-const OPTIONAL_SETTINGS: Partial<Record<ModelKind, Record<string, "string" | "number">>> = {
-  translator: { decoderNorm: "string" },
+const OPTIONAL_SETTINGS: Partial<
+  Record<ModelKind, Record<string, "string" | "number" | "boolean">>
+> = {
+  translator: { decoderNorm: "string", ...STACK_SETTINGS },
+  encoder: STACK_SETTINGS,
+  vit: STACK_SETTINGS,
+  lm: STACK_SETTINGS,
 };
 
 /** What {@linkcode createModel} takes: all plain data. */
@@ -382,6 +393,14 @@ function checkConfig(c: Record<string, unknown>): void {
     if (v !== undefined && (typeof v !== "number" || v < 0 || v >= 1)) {
       throw new UsageError(`setting '${key}' must be in [0, 1), got ${v}`);
     }
+  }
+  if (
+    c.mixFraction !== undefined && ((c.mixFraction as number) < 0 || (c.mixFraction as number) > 1)
+  ) {
+    throw new UsageError(
+      `setting 'mixFraction' must be in [0, 1], got ${c.mixFraction}`,
+      "give Mix-LN's fraction of post-norm blocks, e.g. 0.25",
+    );
   }
   if (c.heads !== undefined && (c.dim as number) % (c.heads as number) !== 0) {
     throw new UsageError(`heads (${c.heads}) must divide dim (${c.dim})`);

@@ -32,6 +32,8 @@ export interface AttentionOptions {
   init?: Initializer;
   /** Weight Standardization of the projections (default false). */
   standardize?: boolean;
+  /** σReparam on every projection (see `DenseOptions.sigmaReparam`; default false). */
+  sigmaReparam?: boolean;
 }
 
 /** Keys and values of earlier positions, per layer, for incremental decoding. */
@@ -105,7 +107,11 @@ export class MultiHeadAttention {
     this.heads = heads;
     this.kind = options.kind ?? "self";
     this.dropoutRate = options.dropout ?? 0;
-    const dense = { init: options.init, standardize: options.standardize };
+    const dense = {
+      init: options.init,
+      standardize: options.standardize,
+      sigmaReparam: options.sigmaReparam,
+    };
     if (this.kind === "self") {
       this.qkv = new Dense(scope.child("qkv"), dim, 3 * dim, dense);
       this.q = null;

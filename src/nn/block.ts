@@ -22,7 +22,10 @@ import { UsageError } from "../util/errors.ts";
  */
 export type Placement = "pre" | "post" | "peri";
 
-/** A model's placement: one for every block, or `mix` (the first ⌊αL⌋ post, the rest pre). */
+/**
+ * A model's placement: one for every block, or `mix` (Mix-LN: the first ⌊αL⌋ blocks post, the
+ * rest pre; α = `mixFraction`, default {@linkcode MIX_POST_FRACTION}).
+ */
 export type ModelPlacement = Placement | "mix";
 
 /**
@@ -37,7 +40,7 @@ export type ModelPlacement = Placement | "mix";
 export const PLACEMENTS: readonly ModelPlacement[] = ["pre", "post", "peri", "mix"];
 
 /**
- * The fraction α of Mix-LN's post-norm layers.
+ * The default fraction α of Mix-LN's post-norm layers (Li et al. 2024 recommend 0.25).
  *
  * @example
  * ```ts
@@ -63,21 +66,37 @@ export function parsePlacement(name: string): ModelPlacement {
 
 /**
  * The placement of block `index` of `layers` under a model placement: `mix` gives the first
- * ⌊α·layers⌋ blocks `post` and the rest `pre` (α = 0.25).
+ * ⌊α·layers⌋ blocks `post` and the rest `pre` (α = `mixFraction`, default 0.25).
  *
  * @example
  * ```ts
  * import { blockPlacement } from "@normbench/normbench";
  * console.assert(blockPlacement("mix", 0, 8) === "post" && blockPlacement("mix", 2, 8) === "pre");
+ * console.assert(blockPlacement("mix", 5, 12, 0.5) === "post"); // half of 12 layers post
  * ```
  */
 export function blockPlacement(
   placement: ModelPlacement,
   index: number,
   layers: number,
+  mixFraction: number = MIX_POST_FRACTION,
 ): Placement {
   if (placement !== "mix") return placement;
-  return index < Math.floor(MIX_POST_FRACTION * layers) ? "post" : "pre";
+  return index < Math.floor(mixFraction * layers) ? "post" : "pre";
+}
+
+/**
+ * LayerNorm Scaling ("The Curse of Depth", Sun et al. 2025): the factor 1/√ℓ that multiplies
+ * every norm output of block ℓ (1-based), or 1 when off.
+ *
+ * @example
+ * ```ts
+ * import { lnScalingFactor } from "@normbench/normbench";
+ * console.assert(lnScalingFactor(true, 3) === 0.5 && lnScalingFactor(false, 3) === 1);
+ * ```
+ */
+export function lnScalingFactor(on: boolean, index: number): number {
+  return on ? 1 / Math.sqrt(index + 1) : 1;
 }
 
 /** Options of {@linkcode TransformerBlock}. */
@@ -104,6 +123,10 @@ export interface BlockOptions {
   activationDropout?: number;
   /** Initialiser of the linear layers. */
   init?: Initializer;
+  /** σReparam on every linear of the block (default false). */
+  sigmaReparam?: boolean;
+  /** Factor on every norm output of the block (LayerNorm Scaling's 1/√ℓ; default 1). */
+  normScale?: number;
 }
 
 /** What a block's forward needs besides `x`. */
@@ -164,12 +187,26 @@ export class TransformerBlock {
   readonly ffn: FeedForward;
   /** Dropout on sublayer outputs. */
   readonly dropoutRate: number;
+  /** Factor on every norm output (LayerNorm Scaling's 1/√ℓ, else 1). */
+  readonly normScale: number;
 
   /** Creates the block's norms (through the registry) and sublayers under `scope`. */
   constructor(scope: Scope, options: BlockOptions) {
     const { dim, heads, placement } = options;
     this.placement = placement;
     this.dropoutRate = options.dropout ?? 0;
+    this.normScale = options.normScale ?? 1;
+    if (!(this.normScale > 0) || !Number.isFinite(this.normScale)) {
+      throw new UsageError(
+        `block norm scale must be a positive number, got ${options.normScale}`,
+        "pass 1/√ℓ for LayerNorm Scaling or leave it unset",
+      );
+    }
+    const linear = {
+      init: options.init,
+      standardize: options.norm.weightStandardization,
+      sigmaReparam: options.sigmaReparam,
+    };
     const makeNorm = (name: string): Norm => scope.norm(name, options.norm, dim);
     const peri = placement === "peri";
     const attnDrop = options.attentionDropout ?? 0;
@@ -179,8 +216,7 @@ export class TransformerBlock {
       dim,
       heads,
       dropout: attnDrop,
-      init: options.init,
-      standardize: options.norm.weightStandardization,
+      ...linear,
     });
     if (options.cross) {
       this.crossNorm = makeNorm("cross_norm");
@@ -190,8 +226,7 @@ export class TransformerBlock {
         heads,
         dropout: attnDrop,
         kind: "cross",
-        init: options.init,
-        standardize: options.norm.weightStandardization,
+        ...linear,
       });
     } else {
       this.crossNorm = this.crossOutNorm = this.cross = null;
@@ -203,15 +238,14 @@ export class TransformerBlock {
       hidden: options.ffnDim,
       activation: options.activation,
       dropout: options.activationDropout,
-      init: options.init,
-      standardize: options.norm.weightStandardization,
+      ...linear,
     });
   }
 
   /** `[B, N, d]` → `[B, N, d]` (an inference plan in `ctx` may stand in for norms and weights). */
   apply(x: tf.Tensor, inputs: BlockInputs, ctx: ForwardContext): tf.Tensor {
     return tf.tidy(() => {
-      const norm = (n: Norm, t: tf.Tensor) => runNorm(n, t, ctx, inputs.normMask);
+      const norm = (n: Norm, t: tf.Tensor) => this.#scaled(runNorm(n, t, ctx, inputs.normMask));
       const sub = (h: tf.Tensor, s: Sublayer, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor => {
         switch (this.placement) {
           case "pre":
@@ -253,16 +287,16 @@ export class TransformerBlock {
     state: { cache: KeyValueCache | null; memoryKv?: KeyValueCache; memoryBias?: tf.Tensor | null },
   ): { y: tf.Tensor; cache: KeyValueCache } {
     return tf.tidy(() => {
-      const call = { training: false };
+      const norm = (n: Norm, t: tf.Tensor) => this.#scaled(n.apply(t, { training: false }));
       let cache: KeyValueCache | null = null;
       const sub = (h: tf.Tensor, s: Sublayer, f: (t: tf.Tensor) => tf.Tensor): tf.Tensor => {
         switch (this.placement) {
           case "pre":
-            return tf.add(h, f(s.norm.apply(h, call)));
+            return tf.add(h, f(norm(s.norm, h)));
           case "post":
-            return s.norm.apply(tf.add(h, f(h)), call);
+            return norm(s.norm, tf.add(h, f(h)));
           case "peri":
-            return tf.add(h, s.outNorm!.apply(f(s.norm.apply(h, call)), call));
+            return tf.add(h, norm(s.outNorm!, f(norm(s.norm, h))));
         }
       };
       let h = sub(x, { norm: this.attnNorm, outNorm: this.attnOutNorm }, (t) => {
@@ -280,10 +314,15 @@ export class TransformerBlock {
       const y = sub(
         h,
         { norm: this.ffnNorm, outNorm: this.ffnOutNorm },
-        (t) => this.ffn.apply(t, call),
+        (t) => this.ffn.apply(t, { training: false }),
       );
       return { y, cache: cache! };
     });
+  }
+
+  /** A norm output times the block's norm scale (no op at 1). */
+  #scaled(t: tf.Tensor): tf.Tensor {
+    return this.normScale === 1 ? t : tf.mul(t, this.normScale);
   }
 
   /** Every norm of the block, in order. */

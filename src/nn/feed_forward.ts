@@ -25,6 +25,8 @@ export interface FeedForwardOptions {
   init?: Initializer;
   /** Weight Standardization of both layers (default false). */
   standardize?: boolean;
+  /** σReparam on both linears (see `DenseOptions.sigmaReparam`; default false). */
+  sigmaReparam?: boolean;
 }
 
 /**
@@ -53,7 +55,11 @@ export class FeedForward {
   constructor(scope: Scope, options: FeedForwardOptions) {
     this.activation = options.activation;
     this.dropoutRate = options.dropout ?? 0;
-    const dense = { init: options.init, standardize: options.standardize };
+    const dense = {
+      init: options.init,
+      standardize: options.standardize,
+      sigmaReparam: options.sigmaReparam,
+    };
     this.fc1 = new Dense(scope.child("fc1"), options.dim, options.hidden, {
       ...dense,
       activation: options.activation === "relu" ? "relu" : "linear",

@@ -10,6 +10,7 @@ import {
   type BlockInputs,
   type BlockOptions,
   blockPlacement,
+  lnScalingFactor,
   type ModelPlacement,
   TransformerBlock,
 } from "./block.ts";
@@ -18,11 +19,15 @@ import { type ForwardContext, runNorm } from "./context.ts";
 import type { Scope } from "./scope.ts";
 
 /** Options of {@linkcode TransformerStack}: a block's options with the model's placement. */
-export interface StackOptions extends Omit<BlockOptions, "placement"> {
+export interface StackOptions extends Omit<BlockOptions, "placement" | "normScale"> {
   /** Number of blocks L. */
   layers: number;
-  /** The model's placement (`mix`: the first ⌊L/4⌋ blocks post, the rest pre). */
+  /** The model's placement (`mix`: the first ⌊αL⌋ blocks post, the rest pre). */
   placement: ModelPlacement;
+  /** Mix-LN's α, the fraction of post-norm blocks under `mix` (default 0.25). */
+  mixFraction?: number;
+  /** LayerNorm Scaling: every norm output of block ℓ (1-based) times 1/√ℓ (default false). */
+  lnScaling?: boolean;
 }
 
 /**
@@ -48,13 +53,14 @@ export class TransformerStack {
 
   /** Creates `layers/<i>` and, unless the last block is Post-norm, `final_norm` under `scope`. */
   constructor(scope: Scope, options: StackOptions) {
-    const { layers, placement, ...block } = options;
+    const { layers, placement, mixFraction, lnScaling, ...block } = options;
     this.blocks = [];
     for (let i = 0; i < layers; i++) {
       this.blocks.push(
         new TransformerBlock(scope.child("layers").child(i), {
           ...block,
-          placement: blockPlacement(placement, i, layers),
+          placement: blockPlacement(placement, i, layers, mixFraction),
+          normScale: lnScalingFactor(lnScaling ?? false, i),
         }),
       );
     }
