@@ -18,6 +18,7 @@ export { stabilitySuite } from "./stability.ts";
 export { ablationSuite } from "./ablation.ts";
 export { statisticsSuite } from "./statistics.ts";
 export { microbatchSuite } from "./microbatch.ts";
+export { depthSuite } from "./depth.ts";
 export { efficiencySuite } from "./efficiency.ts";
 export {
   type Candidate,

@@ -15,6 +15,8 @@ import { ConvReference, MatMulReference } from "../train/throughput.ts";
 import { traceConvs } from "../nn/conv.ts";
 import { batchSize, Trainer } from "../train/train.ts";
 import { median, quantile } from "../metrics/stats.ts";
+import { LayerRecorder } from "../nn/layer_recorder.ts";
+import { UsageError } from "../util/errors.ts";
 
 /** One benchmark configuration. */
 export interface BenchTrainCase {
@@ -34,6 +36,24 @@ export interface BenchTrainCase {
   warmup?: number;
   /** Timed updates (default 20). */
   repeats?: number;
+  /**
+   * Also time updates that record per-layer diagnostics, as a run with `diagnostics: { every }`
+   * does every `every` updates: recording and plain updates alternate (`repeats` of each), and
+   * the row gets {@linkcode BenchDiagnostics}. Absent: plain updates only.
+   */
+  diagnostics?: number;
+}
+
+/** The cost of per-layer diagnostics recorded every `every` updates. */
+export interface BenchDiagnostics {
+  /** The recording period k. */
+  every: number;
+  /** Median ms of a plain update (the same as the row's `msPerStep`). */
+  msPlain: number;
+  /** Median ms of an update that records (forward hooks, reductions, one read-back). */
+  msDiagnostic: number;
+  /** (msDiagnostic − msPlain) / (every · msPlain): the extra time per update, amortized. */
+  overhead: number;
 }
 
 /** One row of the benchmark (plain data, printed as JSON). */
@@ -76,6 +96,8 @@ export interface BenchTrainRow {
   matmulShapes: string;
   /** effectiveGflops / matmulGflops. */
   ratio: number;
+  /** The diagnostics' cost, when the case asked for it. */
+  diagnostics?: BenchDiagnostics;
 }
 
 function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
@@ -106,6 +128,13 @@ function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
  * ```
  */
 export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
+  const every = c.diagnostics;
+  if (every !== undefined && (!Number.isInteger(every) || every < 1)) {
+    throw new UsageError(
+      `diagnostics must be a positive integer period, got ${every}`,
+      "e.g. 10 to price recording every 10 updates",
+    );
+  }
   const spec: ModelSpec = {
     model: c.model,
     preset: c.preset ?? "small",
@@ -125,22 +154,37 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const shapes = traceMatMuls(forward);
   const reference = convs.length ? new ConvReference(convs) : new MatMulReference(shapes);
   const trainer = new Trainer(model as Model<unknown, Batch>, {
-    steps: warmup + repeats,
+    steps: warmup + (every ? 2 * repeats + 1 : repeats),
     optimizer: { kind: "adamw", lr: 1e-4, weightDecay: 0.01 },
     clipNorm: 1,
   });
   // Updates and reference passes alternate, so that both see the same machine load.
   const times: number[] = [];
+  const diagnosticTimes: number[] = [];
   const speeds: number[] = [];
+  const recordedUpdate = async (step: number) => {
+    const record = new LayerRecorder();
+    try {
+      await trainer.update(batch as never, step, { record });
+    } finally {
+      await record.read();
+    }
+  };
   try {
     for (let i = 0; i < 2; i++) await reference.sample();
-    for (let step = 1; step <= warmup + repeats; step++) {
+    let step = 1;
+    // One untimed recording update first, so that its kernels are warm too.
+    if (every) await recordedUpdate(step++);
+    for (let i = 1; i <= warmup + repeats; i++, step++) {
       const t0 = performance.now();
       await trainer.update(batch as never, step);
-      if (step > warmup) {
-        times.push(performance.now() - t0);
-        speeds.push(await reference.sample());
-      }
+      if (i <= warmup) continue;
+      times.push(performance.now() - t0);
+      speeds.push(await reference.sample());
+      if (!every) continue;
+      const t1 = performance.now();
+      await recordedUpdate(++step);
+      diagnosticTimes.push(performance.now() - t1);
     }
   } finally {
     trainer.dispose();
@@ -176,6 +220,15 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
         `often as the model runs it: ${distinct}`,
     ratio: effectiveGflops / matmulGflops,
   };
+  if (every) {
+    const msDiagnostic = median(diagnosticTimes);
+    row.diagnostics = {
+      every,
+      msPlain: ms,
+      msDiagnostic,
+      overhead: (msDiagnostic - ms) / (every * ms),
+    };
+  }
   model.dispose();
   return row;
 }

@@ -26,6 +26,7 @@ interface BenchTrainFlags {
   seq?: string;
   warmup: string;
   repeats: string;
+  diagnostics?: string;
   json?: boolean;
 }
 
@@ -41,6 +42,12 @@ function formatRow(r: BenchTrainRow): string {
     `${r.effectiveGflops.toFixed(1)} GFLOP/s`.padStart(14),
     `${r.reference} ${r.matmulGflops.toFixed(1)}`.padStart(12),
     `ratio ${r.ratio.toFixed(2)}`,
+    ...(r.diagnostics
+      ? [
+        `diagnostics every ${r.diagnostics.every}: ${r.diagnostics.msDiagnostic.toFixed(1)} ms, ` +
+        `+${(100 * r.diagnostics.overhead).toFixed(1)}% per update`,
+      ]
+      : []),
   ].join("  ");
 }
 
@@ -84,6 +91,11 @@ export function registerBench(program: Command): void {
     .option("--seq <n>", "tokens per sequence for text models")
     .option("--warmup <n>", "untimed updates first", "5")
     .option("--repeats <n>", "timed updates", "20")
+    .option(
+      "--diagnostics <k>",
+      "also time updates that record per-layer diagnostics (alternating with plain ones) and " +
+        "report their cost amortized over k updates",
+    )
     .option("--json", "print one JSON object per configuration")
     .action(async (opts: BenchTrainFlags) => {
       const models = parseList(opts.model, parseModelKind);
@@ -101,6 +113,9 @@ export function registerBench(program: Command): void {
       const seq = opts.seq === undefined ? undefined : parsePositiveInt("--seq", opts.seq);
       const warmup = parseIntFlag("--warmup", opts.warmup, { min: 0 });
       const repeats = parsePositiveInt("--repeats", opts.repeats);
+      const diagnostics = opts.diagnostics === undefined
+        ? undefined
+        : parsePositiveInt("--diagnostics", opts.diagnostics);
       if (models.length === 0 || norms.length === 0) {
         throw new UsageError("--model and --norm need at least one name");
       }
@@ -119,6 +134,7 @@ export function registerBench(program: Command): void {
             seq,
             warmup,
             repeats,
+            diagnostics,
           });
           console.log(opts.json ? JSON.stringify(row) : formatRow(row));
         }

@@ -5,6 +5,7 @@
  * @module
  */
 import { type AnyModel, createModel } from "../models/presets.ts";
+import { convertPreLnToPreCrms, convertPreLnToPreRms } from "../models/convert_pre_rms.ts";
 import { UsageError } from "../util/errors.ts";
 import type { ModelKind } from "../models/types.ts";
 import { normScalingRules, resolveNorm, scaledNormOptions } from "../norms/registry.ts";
@@ -133,6 +134,11 @@ export interface ModelChoice {
   preset: string;
   /** Settings that override the preset's (e.g. `layers`). */
   overrides?: Record<string, number | string | boolean>;
+  /**
+   * Convert the freshly initialised Pre-LN model before training: `rms` (Pre-RMSNorm) or `crms`
+   * (Pre-CRMSNorm), exact conversions that train like the original (Jiang et al. 2023).
+   */
+  convert?: "rms" | "crms";
 }
 
 /** What every experiment's input holds: the norm choice, the model and the seed. */
@@ -216,7 +222,7 @@ export function startExperiment<M extends AnyModel = AnyModel>(
   const normOptions = setup.scale === false
     ? cfg.normOptions ?? {}
     : scaleNormOptions(cfg.norm, steps, warmup, cfg.normOptions, cfg.horizon ?? setup.horizon);
-  const model = createModel({
+  const built = createModel({
     model: setup.kind,
     preset: cfg.model.preset,
     overrides: { ...cfg.model.overrides, ...setup.overrides },
@@ -226,6 +232,7 @@ export function startExperiment<M extends AnyModel = AnyModel>(
     maskNorms: cfg.maskNorms,
     seed: cfg.seed,
   }) as M;
+  const model = convertModel(built, cfg.model.convert);
   hooks.onModel?.(model);
   return {
     model,
@@ -241,6 +248,18 @@ export function startExperiment<M extends AnyModel = AnyModel>(
         ...normNotes(cfg.norm, result.normCounters, normOptions),
       }, chance),
   };
+}
+
+/** `model` converted as asked (the original disposed), or `model` itself. */
+function convertModel<M extends AnyModel>(model: M, to: ModelChoice["convert"]): M {
+  if (to === undefined) return model;
+  if (to !== "rms" && to !== "crms") {
+    model.dispose();
+    throw new UsageError(`unknown model conversion '${to}'`, "use rms or crms");
+  }
+  const converted = to === "rms" ? convertPreLnToPreRms(model) : convertPreLnToPreCrms(model);
+  model.dispose();
+  return converted;
 }
 
 /**

@@ -10,6 +10,10 @@ import { loadLanguageModelCorpus } from "../data/brown/lm_corpus.ts";
 import { perplexity, unigramEntropy } from "../metrics/perplexity.ts";
 import type { LanguageModel } from "../models/lm.ts";
 import { train } from "../train/train.ts";
+import type { DiagnosticsConfig } from "../train/diagnostics.ts";
+import { type LayerImportance, layerImportance } from "../train/layer_importance.ts";
+import { UsageError } from "../util/errors.ts";
+import { withDiagnostics } from "./diagnostics_output.ts";
 import type { Json } from "../results/types.ts";
 import { stepBatches } from "./batching.ts";
 import { nextTokenBatchFromData } from "./batches.ts";
@@ -43,6 +47,36 @@ export interface LmRunInput extends ExperimentInput {
   collapse?: { blowUp?: number; belowUnigram?: number };
   /** Skip the final test evaluation (collapse-rate runs need only the training outcome). */
   skipTest?: boolean;
+  /**
+   * Per-layer diagnostics (absent: none, at no cost): hidden-state variance and RMS per layer and
+   * attention entropy per layer and head every `every` updates, gradient-norm spikes, and after
+   * training the layer importance on the first `importanceTokens` validation tokens (default
+   * {@linkcode IMPORTANCE_TOKENS}); see `withDiagnostics` for the output.
+   */
+  diagnostics?: DiagnosticsConfig & { importanceTokens?: number };
+}
+
+/**
+ * Validation tokens the layer importance scores by default (each block skipped in turn).
+ *
+ * @example
+ * ```ts
+ * import { IMPORTANCE_TOKENS } from "@normbench/normbench";
+ * console.assert(IMPORTANCE_TOKENS === 8192);
+ * ```
+ */
+export const IMPORTANCE_TOKENS = 8192;
+
+/** Layer importance of `model` on the first `tokens` tokens of `stream`, or null if too few. */
+async function streamImportance(
+  model: LanguageModel,
+  stream: Int32Array,
+  options: { batchSize: number; seqLen: number; tokens: number },
+): Promise<LayerImportance | null> {
+  const part = stream.length > options.tokens + 1 ? stream.subarray(0, options.tokens + 1) : stream;
+  const batches = lmBatches(part, options).map(nextTokenBatchFromData);
+  if (batches.length === 0) return null;
+  return await layerImportance(model, { batches });
 }
 
 /** NLL sum and target count of `model` over the first `maxTokens` tokens of `stream`. */
@@ -85,6 +119,13 @@ export const trainLanguageModel: ExperimentFunction = async (input, context, hoo
     vocabSize: cfg.data.vocabSize,
   });
   const { steps, batchSize, seqLen } = cfg.recipe;
+  const importanceTokens = cfg.diagnostics?.importanceTokens ?? IMPORTANCE_TOKENS;
+  if (!Number.isInteger(importanceTokens) || importanceTokens < 1) {
+    throw new UsageError(
+      `diagnostics.importanceTokens must be a positive integer, got ${importanceTokens}`,
+      `leave it unset for ${IMPORTANCE_TOKENS} validation tokens`,
+    );
+  }
   const warmup = Math.round(cfg.recipe.warmupFraction * steps);
   const run = startExperiment<LanguageModel>(
     cfg,
@@ -133,6 +174,9 @@ export const trainLanguageModel: ExperimentFunction = async (input, context, hoo
           : {}),
       },
       quiet: true,
+      ...(cfg.diagnostics
+        ? { diagnostics: { every: cfg.diagnostics.every, spikes: cfg.diagnostics.spikes } }
+        : {}),
     }, {
       batch: batchAt,
       // Validation along the way only when asked for (a run with evalEvery 0 is scored once,
@@ -162,7 +206,7 @@ export const trainLanguageModel: ExperimentFunction = async (input, context, hoo
     };
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
     const uniform = Math.log(corpus.vocabSize);
-    return run.output(
+    const output = run.output(
       result,
       {
         test_ppl: test ? finite(test.perWord) : null,
@@ -178,6 +222,13 @@ export const trainLanguageModel: ExperimentFunction = async (input, context, hoo
         valid_log_ppl_token: uniform,
       },
     );
+    if (!result.diagnostics) return output;
+    const importance = result.collapse ? null : await streamImportance(
+      model,
+      corpus.valid.stream,
+      { batchSize, seqLen, tokens: importanceTokens },
+    );
+    return withDiagnostics(output, result.diagnostics, importance);
   } finally {
     model.dispose();
   }

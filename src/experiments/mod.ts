@@ -16,5 +16,6 @@ export * from "./evaluate.ts";
 export * from "./image_classification.ts";
 export * from "./translation.ts";
 export * from "./language_model.ts";
+export * from "./diagnostics_output.ts";
 export * from "./sentence_classification.ts";
 export * from "./statistics.ts";

@@ -44,6 +44,19 @@ export interface StackConfig {
   lnScaling?: boolean;
   /** σReparam on every linear of the Transformer blocks (absent: off). */
   sigmaReparam?: boolean;
+  /**
+   * Pre-RMSNorm's zero-mean residual stream (absent: off): the embedding sum is centered per
+   * token, and attention `out` and `ffn.fc2` use their kernel and bias centered over output
+   * units. Placement `pre` only (see `convertPreLnToPreRms`).
+   */
+  centered?: boolean;
+  /**
+   * Pre-CRMSNorm's compressed residual stream (absent: off): the zero-mean stream is kept as its
+   * first d−1 channels — the embedding sum centered and its last channel dropped, every norm of
+   * width d−1, the sublayers reading and writing d−1 channels. Norm `crms`, placement `pre` only
+   * (see `convertPreLnToPreCrms`).
+   */
+  compressed?: boolean;
   /** Seed of the initial weights. */
   seed: number;
 }

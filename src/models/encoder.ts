@@ -7,7 +7,7 @@
 import * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
 import { activate } from "../nn/activations.ts";
-import { resolveNorm } from "../norms/registry.ts";
+import { normEntry, parseNormSpec, resolveNorm } from "../norms/registry.ts";
 import { type ForwardContext, runNorm } from "../nn/context.ts";
 import { crossEntropy } from "../nn/cross_entropy.ts";
 import { Dense } from "../nn/dense.ts";
@@ -18,6 +18,7 @@ import { attentionBias, padMaskOf } from "../nn/masks.ts";
 import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
+import { residualInput, residualWidth } from "../nn/zero_mean.ts";
 import { BaseModel } from "./base.ts";
 import type { StackConfig } from "./config.ts";
 import type { ClassifyBatch, LossOptions, MlmBatch } from "./types.ts";
@@ -41,6 +42,12 @@ export interface EncoderConfig extends StackConfig {
   padId: number;
   /** `cls`: the first token through a tanh pooler (BERT); `mean`: mean over non-pad tokens. */
   pooling: "cls" | "mean";
+  /**
+   * The MLM head's norm when it differs from the stack's `norm` (it reads a GELU output, not the
+   * residual stream, so a Pre-RMSNorm conversion keeps LayerNorm there); it takes those of the
+   * model's `normOptions` it knows.
+   */
+  mlmNorm?: string;
 }
 
 /**
@@ -85,12 +92,19 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     this.embed = new Embedding(scope.child("embed"), config.vocab, dim, { init: embedInit });
     this.pos = new LearnedPositions(scope.child("pos"), config.maxLen, dim, { init: embedInit });
     const norm = resolveNorm(config.norm, config.normOptions, config);
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
-    this.pooler = new Dense(scope.child("pooler"), dim, dim, { init });
-    this.classifier = new Dense(scope.child("classifier"), dim, config.classes, { init });
+    const residualDim = residualWidth(dim, config);
+    this.stack = new TransformerStack(scope.child("stack"), {
+      ...config,
+      norm,
+      init,
+      residualDim,
+    });
+    this.pooler = new Dense(scope.child("pooler"), residualDim, dim, { init });
+    const pooled = config.pooling === "cls" ? dim : residualDim;
+    this.classifier = new Dense(scope.child("classifier"), pooled, config.classes, { init });
     const mlm = scope.child("mlm");
-    this.mlmDense = new Dense(mlm.child("dense"), dim, dim, { init });
-    this.mlmNorm = mlm.norm("norm", norm, dim);
+    this.mlmDense = new Dense(mlm.child("dense"), residualDim, dim, { init });
+    this.mlmNorm = mlm.norm("norm", mlmNormFactory(config) ?? norm, dim);
     this.mlmBias = mlm.param("bias", [config.vocab], constant(0));
   }
 
@@ -99,13 +113,19 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     return [...this.stack.norms(), this.mlmNorm];
   }
 
-  /** Embedded tokens `[B, N]` → `[B, N, d]`: √d-scaled rows plus learned positions, dropout. */
+  /**
+   * Embedded tokens `[B, N]` → `[B, N, d]`: √d-scaled rows plus learned positions, dropout
+   * (centered with `centered`; `[B, N, d−1]` with `compressed`).
+   */
   embedTokens(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     return tf.tidy(() =>
-      dropout(
-        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
-        this.config.dropout,
-        ctx,
+      residualInput(
+        dropout(
+          this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
+          this.config.dropout,
+          ctx,
+        ),
+        this.config,
       )
     );
   }
@@ -183,7 +203,7 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
   forwardMlm(tokens: tf.Tensor, positions: tf.Tensor, ctx: ForwardContext): tf.Tensor2D {
     return tf.tidy(() => {
       const hidden = this.encode(tokens, ctx);
-      const rows = tf.gather(tf.reshape(hidden, [-1, this.config.dim]), positions);
+      const rows = tf.gather(tf.reshape(hidden, [-1, hidden.shape[2]]), positions);
       const t = activate(this.mlmDense.apply(rows, ctx), "gelu");
       const h = runNorm(this.mlmNorm, tf.expandDims(t, 0), ctx);
       return tf.add(this.embed.logits(tf.squeeze(h, [0])), this.mlmBias) as tf.Tensor2D;
@@ -231,6 +251,16 @@ export class Encoder extends BaseModel<EncoderConfig, ClassifyBatch | MlmBatch> 
     }
     return tf.tensor2d(batch.tokens, [b, n], "int32");
   }
+}
+
+/** The MLM head's own norm (`mlmNorm`) with the model options it knows, or null for the stack's. */
+function mlmNormFactory(config: EncoderConfig) {
+  if (config.mlmNorm === undefined || config.mlmNorm === config.norm) return null;
+  const known = normEntry(parseNormSpec(config.mlmNorm).norm).options;
+  const options = Object.fromEntries(
+    Object.entries(config.normOptions).filter(([key]) => Object.hasOwn(known, key)),
+  );
+  return resolveNorm(config.mlmNorm, options, config);
 }
 
 /**

@@ -17,6 +17,7 @@ import { attentionBias } from "../nn/masks.ts";
 import { LearnedPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
+import { residualInput, residualWidth } from "../nn/zero_mean.ts";
 import { BaseModel } from "./base.ts";
 import type { StackConfig } from "./config.ts";
 import type { LossOptions, NextTokenBatch } from "./types.ts";
@@ -57,7 +58,10 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
   readonly pos: LearnedPositions;
   /** Causal blocks and the final norm. */
   readonly stack: TransformerStack;
-  /** The untied output projection `[d, vocab]`, or null when tied. */
+  /**
+   * The untied output projection `[d, vocab]` (compressed: `[d−1, vocab]` with a bias, the final
+   * norm's affine folded in), or null when tied.
+   */
   readonly head: Dense | null;
 
   /** Builds the LM with freshly initialised weights (seed `config.seed`). */
@@ -75,10 +79,19 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
       init: embedInit,
     });
     const norm = resolveNorm(config.norm, config.normOptions, { ...config, causal: true });
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
+    const residualDim = residualWidth(config.dim, config);
+    this.stack = new TransformerStack(scope.child("stack"), {
+      ...config,
+      norm,
+      init,
+      residualDim,
+    });
     this.head = config.tieEmbeddings
       ? null
-      : new Dense(scope.child("head"), config.dim, config.vocab, { init, bias: false });
+      : new Dense(scope.child("head"), residualDim, config.vocab, {
+        init,
+        bias: config.compressed === true,
+      });
   }
 
   /** Every norm of the stack. */
@@ -90,10 +103,14 @@ export class LanguageModel extends BaseModel<LmConfig, NextTokenBatch> {
   forward(tokens: tf.Tensor, ctx: ForwardContext): tf.Tensor3D {
     return tf.tidy(() => {
       const pad = tf.cast(tf.equal(tokens, this.config.padId), "float32");
-      const x = dropout(
-        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
-        this.config.dropout,
-        ctx,
+      ctx.record?.padding(pad);
+      const x = residualInput(
+        dropout(
+          this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim))),
+          this.config.dropout,
+          ctx,
+        ),
+        this.config,
       );
       const h = this.stack.apply(x, {
         bias: attentionBias({ padMask: pad, causal: true }),

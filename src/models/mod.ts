@@ -21,3 +21,4 @@ export { VisionTransformer, type VitConfig } from "./vit.ts";
 export { LanguageModel, type LmConfig } from "./lm.ts";
 export { beamSearch, type BeamSearchOptions, greedySearch, type SearchModel } from "./search.ts";
 export { syntheticBatch, type SyntheticBatchOptions } from "./synthetic.ts";
+export { convertPreLnToPreCrms, convertPreLnToPreRms } from "./convert_pre_rms.ts";

@@ -247,11 +247,16 @@ export const PRESETS: { [K in ModelKind]: Record<string, Preset<K>> } = {
   },
 };
 
-/** The Transformer stack's optional settings (Mix-LN's α, LayerNorm Scaling, σReparam). */
+/**
+ * The Transformer stack's optional settings (Mix-LN's α, LayerNorm Scaling, σReparam, the
+ * zero-mean and compressed residual streams of Pre-RMSNorm and Pre-CRMSNorm).
+ */
 const STACK_SETTINGS = {
   mixFraction: "number",
   lnScaling: "boolean",
   sigmaReparam: "boolean",
+  centered: "boolean",
+  compressed: "boolean",
 } as const;
 /**
  * Settings a model kind accepts as overrides although its presets leave them unset, with their
@@ -261,7 +266,7 @@ const OPTIONAL_SETTINGS: Partial<
   Record<ModelKind, Record<string, "string" | "number" | "boolean">>
 > = {
   translator: { decoderNorm: "string", ...STACK_SETTINGS },
-  encoder: STACK_SETTINGS,
+  encoder: { mlmNorm: "string", ...STACK_SETTINGS },
   vit: STACK_SETTINGS,
   lm: STACK_SETTINGS,
 };
@@ -402,6 +407,7 @@ function checkConfig(c: Record<string, unknown>): void {
       "give Mix-LN's fraction of post-norm blocks, e.g. 0.25",
     );
   }
+  checkResidualForm(c);
   if (c.heads !== undefined && (c.dim as number) % (c.heads as number) !== 0) {
     throw new UsageError(`heads (${c.heads}) must divide dim (${c.dim})`);
   }
@@ -416,6 +422,40 @@ function checkConfig(c: Record<string, unknown>): void {
   }
   if (c.pooling !== undefined && c.pooling !== "cls" && c.pooling !== "mean") {
     throw new UsageError(`unknown pooling '${c.pooling}'`, "use cls or mean");
+  }
+}
+
+/** Throws a {@linkcode UsageError} unless `centered` and `compressed` fit the norm and placement. */
+function checkResidualForm(c: Record<string, unknown>): void {
+  for (const key of ["centered", "compressed"]) {
+    if (c[key] && c.placement !== "pre") {
+      throw new UsageError(
+        `setting '${key}' needs placement 'pre', got '${c.placement}'`,
+        "the zero-mean residual stream is Pre-norm's: use placement pre or drop the setting",
+      );
+    }
+  }
+  if (!c.compressed) return;
+  const decoderNorm = c.decoderNorm ?? c.norm;
+  if (c.norm !== "crms" || decoderNorm !== "crms") {
+    throw new UsageError(
+      `setting 'compressed' needs norm 'crms', got '${c.norm}'${
+        decoderNorm !== c.norm ? ` (decoder '${decoderNorm}')` : ""
+      }`,
+      "only CRMSNorm reads the compressed d−1 channels: use norm crms or drop 'compressed'",
+    );
+  }
+  if (c.tieEmbeddings === true) {
+    throw new UsageError(
+      "setting 'compressed' needs tieEmbeddings false",
+      "the head reads the d−1 channels with the final norm's affine folded in: untie it",
+    );
+  }
+  if ((c.dim as number) < 2) {
+    throw new UsageError(
+      `setting 'compressed' needs a width of at least 2, got ${c.dim}`,
+      "widen the model",
+    );
   }
 }
 

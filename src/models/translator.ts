@@ -18,6 +18,8 @@ import { attentionBias, padBias, padMaskOf } from "../nn/masks.ts";
 import { SinusoidalPositions } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
+import { Dense } from "../nn/dense.ts";
+import { residualInput, residualWidth } from "../nn/zero_mean.ts";
 import { BaseModel } from "./base.ts";
 import type { StackConfig } from "./config.ts";
 import { beamSearch, type BeamSearchOptions, greedySearch, type SearchModel } from "./search.ts";
@@ -73,6 +75,11 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
   readonly encoder: TransformerStack;
   /** Decoder blocks (with cross-attention) and final norm. */
   readonly decoder: TransformerStack;
+  /**
+   * With `compressed` only: the output projection `[d−1, vocab]` with a bias (the transposed
+   * table with the decoder's final-norm affine folded in); else null — the output is tied.
+   */
+  readonly head: Dense | null;
 
   /** Builds the translator with freshly initialised weights (seed `config.seed`). */
   constructor(config: TranslatorConfig) {
@@ -84,7 +91,8 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     });
     this.pos = new SinusoidalPositions(config.maxLen + 1, dim);
     const norm = resolveNorm(config.norm, config.normOptions, config);
-    const common = { ...config, norm, init: xavierUniform() };
+    const residualDim = residualWidth(dim, config);
+    const common = { ...config, norm, init: xavierUniform(), residualDim };
     this.encoder = new TransformerStack(scope.child("encoder"), {
       ...common,
       layers: config.encoderLayers,
@@ -101,6 +109,9 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
       layers: config.decoderLayers,
       cross: true,
     });
+    this.head = config.compressed
+      ? new Dense(scope.child("head"), residualDim, config.vocab, { init: xavierUniform() })
+      : null;
   }
 
   /** Every norm: the encoder's, then the decoder's. */
@@ -108,15 +119,26 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     return [...this.encoder.norms(), ...this.decoder.norms()];
   }
 
-  /** Embedded tokens `[B, N]` → `[B, N, d]` (√d scale, positions from `offset`). */
+  /**
+   * Embedded tokens `[B, N]` → `[B, N, d]` (√d scale, positions from `offset`; centered with
+   * `centered`, `[B, N, d−1]` with `compressed`).
+   */
   embedTokens(tokens: tf.Tensor, ctx: ForwardContext, offset = 0): tf.Tensor {
     return tf.tidy(() =>
-      dropout(
-        this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim)), offset),
-        this.config.dropout,
-        ctx,
+      residualInput(
+        dropout(
+          this.pos.apply(this.embed.apply(tokens, Math.sqrt(this.config.dim)), offset),
+          this.config.dropout,
+          ctx,
+        ),
+        this.config,
       )
     );
+  }
+
+  /** Output logits `[…, vocab]` of decoder states: the tied table, or `head` when compressed. */
+  #output(h: tf.Tensor, ctx?: ForwardContext): tf.Tensor {
+    return this.head ? this.head.apply(h, ctx) : this.embed.logits(h);
   }
 
   /**
@@ -156,7 +178,7 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
         memoryBias: padBias(pad),
         normMask: this.config.maskNorms ? tgtPad : undefined,
       }, ctx);
-      return this.embed.logits(h) as tf.Tensor3D;
+      return this.#output(h, ctx) as tf.Tensor3D;
     });
   }
 
@@ -215,7 +237,7 @@ export class Translator extends BaseModel<TranslatorConfig, TranslateBatch> impl
     return tf.tidy(() => {
       const x = this.embedTokens(tf.reshape(tokens, [-1, 1]), { training: false }, position);
       const { y, caches } = this.decoder.step(x, state);
-      const logits = tf.reshape(this.embed.logits(y), [-1, this.config.vocab]);
+      const logits = tf.reshape(this.#output(y), [-1, this.config.vocab]);
       return { logProbs: tf.logSoftmax(logits) as tf.Tensor2D, caches };
     });
   }

@@ -20,6 +20,7 @@ import {
 } from "../nn/positions.ts";
 import { Scope } from "../nn/scope.ts";
 import { TransformerStack } from "../nn/stack.ts";
+import { residualInput, residualWidth } from "../nn/zero_mean.ts";
 import { BaseModel } from "./base.ts";
 import type { StackConfig } from "./config.ts";
 import type { ImageClassifyBatch, LossOptions } from "./types.ts";
@@ -104,8 +105,14 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
       ? new LearnedPositions(scope.child("pos"), patches + 1, dim, { init })
       : new SinusoidalPositions(patches + 1, dim);
     const norm = resolveNorm(config.norm, config.normOptions, config);
-    this.stack = new TransformerStack(scope.child("stack"), { ...config, norm, init });
-    this.head = new Dense(scope.child("head"), dim, config.classes, { init });
+    const residualDim = residualWidth(dim, config);
+    this.stack = new TransformerStack(scope.child("stack"), {
+      ...config,
+      norm,
+      init,
+      residualDim,
+    });
+    this.head = new Dense(scope.child("head"), residualDim, config.classes, { init });
   }
 
   /** Every norm of the stack. */
@@ -140,9 +147,12 @@ export class VisionTransformer extends BaseModel<VitConfig, ImageClassifyBatch> 
       // A broadcasting add: its gradient is one reduction (tile's, and so broadcastTo's, is a
       // slice and an add per copy).
       const cls = tf.add(tf.zeros([b, 1, this.config.dim]), this.clsToken);
-      const h = dropout(this.pos.apply(tf.concat([cls, x], 1)), this.config.dropout, ctx);
+      const h = residualInput(
+        dropout(this.pos.apply(tf.concat([cls, x], 1)), this.config.dropout, ctx),
+        this.config,
+      );
       const out = this.stack.apply(h, {}, ctx);
-      const first = tf.reshape(tf.slice(out, [0, 0, 0], [b, 1, -1]), [b, this.config.dim]);
+      const first = tf.reshape(tf.slice(out, [0, 0, 0], [b, 1, -1]), [b, -1]);
       return this.head.apply(first, ctx) as tf.Tensor2D;
     });
   }

@@ -34,6 +34,13 @@ export interface AttentionOptions {
   standardize?: boolean;
   /** σReparam on every projection (see `DenseOptions.sigmaReparam`; default false). */
   sigmaReparam?: boolean;
+  /**
+   * Width of the residual stream the projections read (x and the memory) and `out` writes
+   * (default d; d−1 in a Pre-CRMSNorm model). The heads keep the inner width d.
+   */
+  residualDim?: number;
+  /** `out` writes zero-mean vectors (see `DenseOptions.centerOutputs`; default false). */
+  centerOutput?: boolean;
 }
 
 /** Keys and values of earlier positions, per layer, for incremental decoding. */
@@ -112,16 +119,20 @@ export class MultiHeadAttention {
       standardize: options.standardize,
       sigmaReparam: options.sigmaReparam,
     };
+    const residual = options.residualDim ?? dim;
     if (this.kind === "self") {
-      this.qkv = new Dense(scope.child("qkv"), dim, 3 * dim, dense);
+      this.qkv = new Dense(scope.child("qkv"), residual, 3 * dim, dense);
       this.q = null;
       this.kv = null;
     } else {
       this.qkv = null;
-      this.q = new Dense(scope.child("q"), dim, dim, dense);
-      this.kv = new Dense(scope.child("kv"), dim, 2 * dim, dense);
+      this.q = new Dense(scope.child("q"), residual, dim, dense);
+      this.kv = new Dense(scope.child("kv"), residual, 2 * dim, dense);
     }
-    this.out = new Dense(scope.child("out"), dim, dim, dense);
+    this.out = new Dense(scope.child("out"), dim, residual, {
+      ...dense,
+      centerOutputs: options.centerOutput,
+    });
   }
 
   /**
@@ -140,8 +151,12 @@ export class MultiHeadAttention {
         const shape = [q.shape[0], q.shape[1], q.shape[2], k.shape[2]];
         dropMask = dropout(tf.ones(shape), this.dropoutRate, ctx);
       }
+      const record = ctx.record;
+      const onProbabilities = record && this.kind === "self"
+        ? (p: tf.Tensor) => record.attention(ctx.layer ?? 0, p)
+        : undefined;
       return this.out.apply(
-        mergeHeads(attentionCore({ q, k, v, bias: inputs.bias, dropMask })),
+        mergeHeads(attentionCore({ q, k, v, bias: inputs.bias, dropMask, onProbabilities })),
         ctx,
       );
     });

@@ -27,6 +27,11 @@ export interface AttentionCoreInputs {
   dropMask?: tf.Tensor | null;
   /** Score scale (default 1/√dh). */
   scale?: number;
+  /**
+   * Receives the probabilities (before dropout) while the forward runs (diagnostics; they are
+   * freed after the call). Absent: nothing extra happens.
+   */
+  onProbabilities?: (probs: tf.Tensor) => void;
 }
 
 /**
@@ -55,6 +60,7 @@ export function attentionCore(inputs: AttentionCoreInputs): tf.Tensor {
     let scores = rawBatchMatMul(qs, swapLast(sk));
     if (bias) scores = tf.add(scores, bias);
     const probs = tf.softmax(scores);
+    inputs.onProbabilities?.(probs);
     const used = dropMask ? tf.mul(probs, dropMask) : probs;
     const saved = [qs, sk, sv, probs, used];
     if (dropMask) saved.push(dropMask);

@@ -127,6 +127,13 @@ export interface BlockOptions {
   sigmaReparam?: boolean;
   /** Factor on every norm output of the block (LayerNorm Scaling's 1/√ℓ; default 1). */
   normScale?: number;
+  /**
+   * Width of the residual stream: the norms' width, what the sublayers read and write (default
+   * `dim`; d−1 in a Pre-CRMSNorm model, whose stream is compressed). Inner widths stay `dim`.
+   */
+  residualDim?: number;
+  /** Attention `out` and `ffn.fc2` write zero-mean vectors (Pre-RMSNorm; default false). */
+  centered?: boolean;
 }
 
 /** What a block's forward needs besides `x`. */
@@ -207,7 +214,9 @@ export class TransformerBlock {
       standardize: options.norm.weightStandardization,
       sigmaReparam: options.sigmaReparam,
     };
-    const makeNorm = (name: string): Norm => scope.norm(name, options.norm, dim);
+    const residualDim = options.residualDim ?? dim;
+    const writers = { residualDim, centerOutput: options.centered };
+    const makeNorm = (name: string): Norm => scope.norm(name, options.norm, residualDim);
     const peri = placement === "peri";
     const attnDrop = options.attentionDropout ?? 0;
     this.attnNorm = makeNorm("attn_norm");
@@ -217,6 +226,7 @@ export class TransformerBlock {
       heads,
       dropout: attnDrop,
       ...linear,
+      ...writers,
     });
     if (options.cross) {
       this.crossNorm = makeNorm("cross_norm");
@@ -227,6 +237,7 @@ export class TransformerBlock {
         dropout: attnDrop,
         kind: "cross",
         ...linear,
+        ...writers,
       });
     } else {
       this.crossNorm = this.crossOutNorm = this.cross = null;
@@ -234,7 +245,8 @@ export class TransformerBlock {
     this.ffnNorm = makeNorm("ffn_norm");
     this.ffnOutNorm = peri ? makeNorm("ffn_out_norm") : null;
     this.ffn = new FeedForward(scope.child("ffn"), {
-      dim,
+      dim: residualDim,
+      centerOutput: options.centered,
       hidden: options.ffnDim,
       activation: options.activation,
       dropout: options.activationDropout,

@@ -9,6 +9,7 @@
 import type * as tf from "../tf.ts";
 import type { Norm } from "../norms/types.ts";
 import type { FusedActivation } from "./linear.ts";
+import type { ForwardRecorder } from "./recorder.ts";
 import type { SeededRng } from "../util/random.ts";
 
 /** A linear layer's weights at inference: `act(x·kernel + bias)`. */
@@ -41,6 +42,15 @@ export interface ForwardContext {
   rng?: SeededRng;
   /** Inference stand-ins (efficiency variants); absent in training and ordinary evaluation. */
   plan?: InferencePlan;
+  /**
+   * Per-layer diagnostics of this forward (see `LayerRecorder`); absent — the default — nothing
+   * is recorded and no extra op runs.
+   */
+  record?: ForwardRecorder;
+  /** The index of the block running (set by a stack for its blocks while `record` is present). */
+  layer?: number;
+  /** Blocks a stack skips, by index: their output is their input (layer importance). */
+  skipLayers?: ReadonlySet<number>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { constant, type Initializer, xavierUniform } from "./init.ts";
 import { type FusedActivation, linear } from "./linear.ts";
 import type { Scope } from "./scope.ts";
 import type { ForwardContext } from "./context.ts";
+import { centerChannels } from "./zero_mean.ts";
 
 /** Options of {@linkcode Dense}. */
 export interface DenseOptions {
@@ -31,6 +32,12 @@ export interface DenseOptions {
    * step, γ learned and initialised to σ(W₀) (default false). Not with `standardize`.
    */
   sigmaReparam?: boolean;
+  /**
+   * Zero-mean outputs: use the kernel and bias minus their mean over the output units, so that
+   * every output vector sums to zero and gradients are projected the same way (Pre-RMSNorm's
+   * residual writers; default false).
+   */
+  centerOutputs?: boolean;
 }
 
 /**
@@ -74,6 +81,8 @@ export class Dense {
    * when the layer uses its kernel as it is.
    */
   readonly sigmaReparam: SigmaReparam | null;
+  /** Whether the layer uses its kernel and bias centered over the output units. */
+  readonly centerOutputs: boolean;
   readonly #inputGrad: boolean;
 
   /**
@@ -100,12 +109,14 @@ export class Dense {
         variableFactory: scope.variableFactory("sigma_reparam"),
       })
       : null;
+    this.centerOutputs = options.centerOutputs ?? false;
     this.#inputGrad = options.inputGrad ?? true;
   }
 
   /**
    * The kernel the product uses at inference: the raw kernel, or a new tensor — standardised per
-   * output unit, or σReparam's γ·kernel/σ with the last σ.
+   * output unit, or σReparam's γ·kernel/σ with the last σ; centered over the output units with
+   * `centerOutputs`.
    */
   weight(): tf.Tensor2D {
     return this.#weight(false);
@@ -114,8 +125,16 @@ export class Dense {
   /** The kernel of a training (one σReparam power iteration) or inference forward. */
   #weight(training: boolean): tf.Tensor2D {
     const kernel = this.kernel as tf.Tensor2D;
-    if (this.sigmaReparam) return this.sigmaReparam.weight(kernel, { training });
-    return (this.standardize ? standardizeWeight(kernel) : kernel) as tf.Tensor2D;
+    const w = this.sigmaReparam
+      ? this.sigmaReparam.weight(kernel, { training })
+      : (this.standardize ? standardizeWeight(kernel) : kernel) as tf.Tensor2D;
+    return this.centerOutputs ? centerChannels(w) as tf.Tensor2D : w;
+  }
+
+  /** The bias the product uses: the raw bias, centered with `centerOutputs`, or null. */
+  #bias(): tf.Tensor1D | null {
+    const bias = this.bias as tf.Tensor1D | null;
+    return bias && this.centerOutputs ? centerChannels(bias) as tf.Tensor1D : bias;
   }
 
   /**
@@ -132,7 +151,7 @@ export class Dense {
       });
     }
     return tf.tidy(() =>
-      linear(x, this.#weight(ctx?.training ?? false), this.bias as tf.Tensor1D | null, {
+      linear(x, this.#weight(ctx?.training ?? false), this.#bias(), {
         activation: this.activation,
         inputGrad: this.#inputGrad,
       })

@@ -27,6 +27,8 @@ export interface FeedForwardOptions {
   standardize?: boolean;
   /** σReparam on both linears (see `DenseOptions.sigmaReparam`; default false). */
   sigmaReparam?: boolean;
+  /** `fc2` writes zero-mean vectors (see `DenseOptions.centerOutputs`; default false). */
+  centerOutput?: boolean;
 }
 
 /**
@@ -64,7 +66,10 @@ export class FeedForward {
       ...dense,
       activation: options.activation === "relu" ? "relu" : "linear",
     });
-    this.fc2 = new Dense(scope.child("fc2"), options.hidden, options.dim, dense);
+    this.fc2 = new Dense(scope.child("fc2"), options.hidden, options.dim, {
+      ...dense,
+      centerOutputs: options.centerOutput,
+    });
   }
 
   /** `[…, d]` → `[…, d]`. */

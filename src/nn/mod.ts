@@ -20,6 +20,9 @@
 export * from "./init.ts";
 export * from "./scope.ts";
 export * from "./context.ts";
+export * from "./recorder.ts";
+export * from "./layer_stats.ts";
+export * from "./layer_recorder.ts";
 export * from "./shape_trace.ts";
 export * from "./linear.ts";
 export * from "./conv.ts";
@@ -36,3 +39,4 @@ export * from "./feed_forward.ts";
 export * from "./cross_entropy.ts";
 export * from "./block.ts";
 export * from "./stack.ts";
+export * from "./zero_mean.ts";

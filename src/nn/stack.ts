@@ -17,6 +17,7 @@ import {
 import type { KeyValueCache } from "./attention.ts";
 import { type ForwardContext, runNorm } from "./context.ts";
 import type { Scope } from "./scope.ts";
+import { UsageError } from "../util/errors.ts";
 
 /** Options of {@linkcode TransformerStack}: a block's options with the model's placement. */
 export interface StackOptions extends Omit<BlockOptions, "placement" | "normScale"> {
@@ -65,14 +66,26 @@ export class TransformerStack {
       );
     }
     const last = this.blocks[layers - 1]?.placement ?? "pre";
-    this.finalNorm = last === "post" ? null : scope.norm("final_norm", options.norm, options.dim);
+    const width = options.residualDim ?? options.dim;
+    this.finalNorm = last === "post" ? null : scope.norm("final_norm", options.norm, width);
   }
 
-  /** Runs every block, then the final norm. */
+  /**
+   * Runs every block, then the final norm. Blocks in `ctx.skipLayers` pass their input through;
+   * `ctx.record` receives the residual stream before each block and after the last.
+   */
   apply(x: tf.Tensor, inputs: BlockInputs, ctx: ForwardContext): tf.Tensor {
+    if (ctx.skipLayers) checkSkipLayers(ctx.skipLayers, this.blocks.length);
     return tf.tidy(() => {
       let h = x;
-      for (const block of this.blocks) h = block.apply(h, inputs, ctx);
+      const record = ctx.record;
+      record?.residual(0, h);
+      this.blocks.forEach((block, i) => {
+        if (!ctx.skipLayers?.has(i)) {
+          h = block.apply(h, inputs, record ? { ...ctx, layer: i } : ctx);
+        }
+        record?.residual(i + 1, h);
+      });
       return this.finalNorm ? runNorm(this.finalNorm, h, ctx, inputs.normMask) : h;
     });
   }
@@ -112,5 +125,17 @@ export class TransformerStack {
   /** Multiply-accumulates of one forward. */
   macs(batch: number, n: number, m = 0): number {
     return this.blocks.reduce((s, b) => s + b.macs(batch, n, m), 0);
+  }
+}
+
+/** Throws a {@linkcode UsageError} unless every skipped index names one of `layers` blocks. */
+function checkSkipLayers(skip: ReadonlySet<number>, layers: number): void {
+  for (const i of skip) {
+    if (!Number.isInteger(i) || i < 0 || i >= layers) {
+      throw new UsageError(
+        `cannot skip block ${i}: the stack has ${layers} blocks`,
+        `pass block indices from 0 to ${layers - 1} in skipLayers`,
+      );
+    }
   }
 }

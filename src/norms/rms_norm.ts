@@ -20,6 +20,11 @@ import type { NormEntry } from "./entry.ts";
  */
 export const RMS_NORM_OPTIONS: OptionSpecs = {
   eps: { default: 1e-5, rule: "positive", doc: "added to the token mean square" },
+  bias: {
+    default: false,
+    rule: "boolean",
+    doc: "a learned shift β as LayerNorm's (a Pre-LN model converted to Pre-RMSNorm keeps its β)",
+  },
 };
 
 /**
@@ -38,7 +43,7 @@ export function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
 }
 
 /**
- * `rms`: γ·x/sqrt(mean_tok(x²) + ε), the same in training and inference.
+ * `rms`: γ·x/sqrt(mean_tok(x²) + ε) (+ β with option `bias`), the same in training and inference.
  *
  * @example
  * ```ts
@@ -56,17 +61,23 @@ export class RmsNorm extends NormBase {
   readonly batchStatistics = false;
   /** γ, init 1. */
   readonly weight: tf.Variable;
+  /** β, init 0, with option `bias`; else null. */
+  readonly bias: tf.Variable | null;
 
   /** Prefer {@linkcode createNorm}, which validates and resolves `options`. */
   constructor(channels: number, options: ResolvedOptions, construction?: NormConstruction) {
     super(channels, options, construction);
     this.weight = this.addVariable("weight", () => tf.ones([channels]), true);
+    this.bias = options.bias ? this.addVariable("bias", () => tf.zeros([channels]), true) : null;
   }
 
   /** Normalizes `x` over its last axis (see {@linkcode Norm.apply}). */
   apply(x: tf.Tensor, _options: NormCallOptions = {}): tf.Tensor {
     this.checkInput(x);
-    return tf.tidy(() => tf.mul(rmsScale(x, this.options.eps as number), this.weight));
+    return tf.tidy(() => {
+      const y = tf.mul(rmsScale(x, this.options.eps as number), this.weight);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
   }
 
   /** The inference map as statistic · scale + shift (see {@linkcode Norm.inferenceSplit}). */
@@ -75,7 +86,7 @@ export class RmsNorm extends NormBase {
     return {
       statistic: (x) => rmsScale(x, eps),
       scale: tf.clone(this.weight) as tf.Tensor1D,
-      shift: tf.zeros([this.channels]),
+      shift: this.bias ? tf.clone(this.bias) as tf.Tensor1D : tf.zeros([this.channels]),
     };
   }
 }

@@ -21,5 +21,8 @@ export * from "./schedule.ts";
 export * from "./collapse.ts";
 export * from "./checkpoint.ts";
 export * from "./throughput.ts";
+export * from "./grad_spikes.ts";
+export * from "./diagnostics.ts";
+export * from "./layer_importance.ts";
 export * from "./train.ts";
 export * from "./run.ts";

@@ -20,6 +20,15 @@ import { Adam, type OptimizerConfig } from "./optimizer.ts";
 import { checkSchedule, learningRate, type ScheduleConfig } from "./schedule.ts";
 import { measureMatMul } from "./throughput.ts";
 import { UsageError } from "../util/errors.ts";
+import type { ForwardContext } from "../nn/context.ts";
+import type { ForwardRecorder } from "../nn/recorder.ts";
+import {
+  checkDiagnostics,
+  type DiagnosticsConfig,
+  type DiagnosticsResult,
+  type DiagnosticsState,
+  TrainingDiagnostics,
+} from "./diagnostics.ts";
 
 /** How to train (plain data). */
 export interface TrainConfig {
@@ -54,6 +63,11 @@ export interface TrainConfig {
   matmulGflops?: number;
   /** Measure MFU even when quiet. Default false. */
   measureMfu?: boolean;
+  /**
+   * Per-layer diagnostics every k updates and gradient-norm spikes (see `TrainingDiagnostics`);
+   * absent: none, at no cost.
+   */
+  diagnostics?: DiagnosticsConfig;
 }
 
 /** Progress of a run, for progress bars. */
@@ -130,6 +144,8 @@ export interface TrainResult {
   mfu: number | null;
   /** Every scalar state variable of the norms (step counters, skip counts) by path. */
   normCounters: Record<string, number>;
+  /** The per-layer diagnostics, present when `TrainConfig.diagnostics` asked for them. */
+  diagnostics?: DiagnosticsResult;
 }
 
 interface LoopState {
@@ -139,6 +155,7 @@ interface LoopState {
   trainMs: number;
   sinceEval: number[];
   samples: number;
+  diagnostics?: DiagnosticsState;
 }
 
 /**
@@ -164,6 +181,12 @@ export type UpdateConfig = Pick<
   TrainConfig,
   "steps" | "seed" | "optimizer" | "schedule" | "clipNorm" | "labelSmoothing"
 >;
+
+/** Options of one {@linkcode Trainer.update}. */
+export interface UpdateOptions {
+  /** Records this update's forward (diagnostics); absent, the update runs as plain as ever. */
+  record?: ForwardRecorder;
+}
 
 /** The outcome of one {@linkcode Trainer.update}. */
 export interface UpdateResult {
@@ -220,10 +243,15 @@ export class Trainer<B extends Batch> {
     return learningRate(this.#schedule, this.optimizer.config.lr, step, this.#config.steps);
   }
 
-  /** Update number `step` (1-based) on `batch`. */
-  async update(batch: B, step: number): Promise<UpdateResult> {
+  /**
+   * Update number `step` (1-based) on `batch`; `options.record` records its forward without
+   * changing a bit of the loss, the gradients or the weights.
+   */
+  async update(batch: B, step: number, options: UpdateOptions = {}): Promise<UpdateResult> {
     const lr = this.lr(step);
-    const ctx = { training: true, rng: this.rng };
+    const ctx: ForwardContext = options.record
+      ? { training: true, rng: this.rng, record: options.record }
+      : { training: true, rng: this.rng };
     const { value, grads } = tf.variableGrads(
       () => this.model.loss(batch, ctx, { labelSmoothing: this.#config.labelSmoothing }),
       this.#varList,
@@ -271,6 +299,7 @@ function checkConfig(config: TrainConfig): void {
   const ls = config.labelSmoothing ?? 0;
   if (!(ls >= 0 && ls < 1)) throw new UsageError(`labelSmoothing must be in [0, 1), got ${ls}`);
   if (config.schedule) checkSchedule(config.schedule);
+  if (config.diagnostics) checkDiagnostics(config.diagnostics);
 }
 
 async function scalarCounters(model: Model): Promise<Record<string, number>> {
@@ -309,6 +338,7 @@ export async function train<B extends Batch>(
   const trainer = new Trainer(model, config);
   const { optimizer, rng } = trainer;
   const detector = new CollapseDetector(config.collapse);
+  const diagnostics = config.diagnostics ? new TrainingDiagnostics(config.diagnostics) : null;
   let state: LoopState = {
     losses: [],
     curve: [],
@@ -325,6 +355,7 @@ export async function train<B extends Batch>(
     rng.setState(ck.rng);
     state = structuredClone(ck.loop as LoopState);
     detector.setState(state.collapse);
+    if (diagnostics && state.diagnostics) diagnostics.setState(state.diagnostics);
     start = ck.step + 1;
   }
   const first = hooks.batch(start);
@@ -348,14 +379,30 @@ export async function train<B extends Batch>(
     variables: await captureVariables(model.variables()),
     optimizer: await optimizer.state(),
     rng: rng.state(),
-    loop: structuredClone({ ...state, collapse: detector.state() }),
+    loop: structuredClone({
+      ...state,
+      collapse: detector.state(),
+      ...(diagnostics ? { diagnostics: diagnostics.state() } : {}),
+    }),
   });
 
   try {
     for (let step = start; step <= last; step++) {
       const t0 = performance.now();
       const batch = step === start ? first : hooks.batch(step);
-      const { loss, gradNorm, lr } = await trainer.update(batch, step);
+      let loss: number, gradNorm: number, lr: number;
+      if (diagnostics) {
+        const record = diagnostics.recorder(step);
+        try {
+          ({ loss, gradNorm, lr } = await trainer.update(batch, step, { record }));
+        } catch (err) {
+          record?.dispose();
+          throw err;
+        }
+        await diagnostics.observe(step, gradNorm, record);
+      } else {
+        ({ loss, gradNorm, lr } = await trainer.update(batch, step));
+      }
       collapse = detector.observe(step, loss, gradNorm);
       if (collapse) {
         state.losses.push(loss);
@@ -425,5 +472,6 @@ export async function train<B extends Batch>(
     matmulGflops,
     mfu: matmulGflops ? effectiveGflops / matmulGflops : null,
     normCounters: await scalarCounters(model as Model),
+    ...(diagnostics ? { diagnostics: diagnostics.result() } : {}),
   };
 }
