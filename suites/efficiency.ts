@@ -1,7 +1,8 @@
 /**
  * `efficiency`: the UN paper's inference claim (≈31% faster, ≈18% less memory than LayerNorm on
  * GPU, because UN folds into the adjacent linear layers) measured on every backend normbench has,
- * against a naïve LayerNorm (tfjs ops), a fused LayerNorm kernel and the no-norm bound.
+ * against a naïve LayerNorm (tfjs ops), a fused LayerNorm kernel and the no-norm bound; and the
+ * Pre-RMSNorm/Pre-CRMSNorm paper's (1%–10% faster than Pre-LN) on the LN model converted exactly.
  *
  * @module
  */
@@ -20,8 +21,20 @@ const TASK = {
   export: "measureEfficiency",
 };
 
-/** The variants every paper-shaped cell times (the references plus RMSNorm and UN). */
-const CORE: VariantName[] = ["ln", "ln-fused", "rms", "un", "un-folded", "none"];
+/**
+ * The variants every paper-shaped cell times: the references plus RMSNorm, UN and the LN model
+ * converted exactly to Pre-RMSNorm and Pre-CRMSNorm.
+ */
+const CORE: VariantName[] = [
+  "ln",
+  "ln-fused",
+  "rms",
+  "un",
+  "un-folded",
+  "rms-converted",
+  "crms-converted",
+  "none",
+];
 
 /** One planned cell: where, what, and how long to measure. */
 interface Plan {
@@ -83,7 +96,7 @@ const PLANS: PerProfile<Plan[]> = {
       variants: CORE,
       budget: 20,
       profileRuns: 1,
-      cost: 30,
+      cost: 35,
     },
     {
       backend: "wasm",
@@ -94,7 +107,7 @@ const PLANS: PerProfile<Plan[]> = {
       budget: 25,
       minRounds: 3,
       profileRuns: 1,
-      cost: 40,
+      cost: 50,
     },
     {
       backend: "wasm",
@@ -105,7 +118,7 @@ const PLANS: PerProfile<Plan[]> = {
       budget: 30,
       minRounds: 3,
       profileRuns: 1,
-      cost: 60,
+      cost: 75,
     },
     ...smallCells("cpu", [1], 10, 16),
     { backend: "webgpu", model: "vit", preset: "small", batch: 8, budget: 12, cost: 25 },
@@ -123,7 +136,7 @@ const SKIPPED: PerProfile<string> = {
   quick: "Skipped in quick (≈5 minutes for the suite): batch 1 and 32 of the small encoder and " +
     "translator on wasm; every paper-shaped cell beyond batch 1 (bert-base at batch 8 is ~180 " +
     "GFLOP, ~10 s a forward on wasm) and the paper-shaped cells' variants beyond the core set " +
-    "(ln, ln-fused, rms, un, un-folded, none); on cpu (~0.5 GFLOP/s) every paper-shaped cell " +
+    "(ln, ln-fused, rms, un, un-folded, rms-converted, crms-converted, none); on cpu (~0.5 GFLOP/s) every paper-shaped cell " +
     "(bert-base at batch 1 is ~45 s a forward) and batches above 1; on WebGPU everything but " +
     "the small ViT at batch 8 (a software adapter here: correctness, not speed).",
   get standard(): string {
@@ -208,6 +221,32 @@ function claims(): ClaimSpec[] {
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 0.95 },
+    },
+    {
+      id: `efficiency.${b}.rms-vs-ln`,
+      claim: `Pre-RMSNorm (the Pre-LN model converted exactly) infers faster than Pre-LN (${b})`,
+      source: "Pre-RMSNorm/Pre-CRMSNorm paper (Jiang et al. 2023), abstract / experiments",
+      paper: "Pre-RMS and Pre-CRMS 1%–10% faster in inference and training than Pre-LN " +
+        "(×1.01–×1.10)",
+      metric: "claim.rms_vs_ln",
+      higherIsBetter: true,
+      a: { backend: b },
+      test: { kind: "at-least", threshold: 1.01 },
+      setting: "the same trained function: the `ln` model converted to Pre-RMSNorm, both norms " +
+        "as tfjs ops (RMS's γ, β folded into the next linear; the writers' centring baked)",
+    },
+    {
+      id: `efficiency.${b}.crms-vs-ln`,
+      claim: `Pre-CRMSNorm (the Pre-LN model converted exactly) infers faster than Pre-LN (${b})`,
+      source: "Pre-RMSNorm/Pre-CRMSNorm paper (Jiang et al. 2023), abstract / experiments",
+      paper: "Pre-RMS and Pre-CRMS 1%–10% faster in inference and training than Pre-LN " +
+        "(×1.01–×1.10)",
+      metric: "claim.crms_vs_ln",
+      higherIsBetter: true,
+      a: { backend: b },
+      test: { kind: "at-least", threshold: 1.01 },
+      setting: "the same trained function: the `ln` model converted to Pre-CRMSNorm (residual " +
+        "stream d−1 wide, LN's γ, β folded into the readers), both norms as tfjs ops",
     },
     {
       id: `efficiency.${b}.memory`,
@@ -324,7 +363,8 @@ export const efficiencySuite: Suite = {
       "ones (translator `iwslt` 6+6 × 512: encoder + one decoder step; `bert-base` at sequence " +
       "128; a T2T-ViT-14-shaped ViT) — timed on wasm, cpu and WebGPU under every norm variant: " +
       "LayerNorm as tfjs ops and as one fused kernel, UN and BN folded and as an affine op, " +
-      "RepBN folded, RMSNorm, DyT, PowerNorm, and no norm at all (the bound).",
+      "RepBN folded, RMSNorm, DyT, PowerNorm, the LayerNorm model converted exactly to " +
+      "Pre-RMSNorm and to Pre-CRMSNorm (Jiang et al. 2023), and no norm at all (the bound).",
   },
   datasets: [],
   runs: (profile) => PLANS[profile].map(runSpec),
@@ -352,6 +392,18 @@ export const efficiencySuite: Suite = {
     "forwards over another batch (the translator teacher-forced; RepBN at λ = 0 in the second), " +
     "which also keeps the random deep models well-conditioned (uncalibrated random statistics " +
     "let the residual stream grow to 1e4–1e6 and float32 rounding alone then exceeds 1e-4).",
+    "**Pre-RMSNorm and Pre-CRMSNorm.** `rms-converted` and `crms-converted` run the `ln` " +
+    "variants' model itself (same weights, same LayerNorm γ, β), converted exactly " +
+    "(`convertPreLnToPreRms`, `convertPreLnToPreCrms`): the residual writers centred — for " +
+    "inference once, into their weights, not in every forward as training keeps them — and " +
+    "every LayerNorm an RMSNorm with β; or the residual stream kept in d−1 coordinates with " +
+    "CRMSNorm (statistic x·rsqrt(Σᵢ xᵢ(xᵢ + Σx) + dε), 7 kernels; RMSNorm's is 5, composite " +
+    "LayerNorm's 9) and LayerNorm's affine map folded into its readers. Both are checked " +
+    "against the LayerNorm model's output (the `ln` twin) and compute the same function; what " +
+    "stays per call is the per-token statistic and the embedding sum's centring (2 kernels; " +
+    "Pre-CRMS 3 with the slice). The paper's claim (1%–10% faster than Pre-LN) is tested " +
+    "against `ln`, both norms as tfjs ops; against the fused LayerNorm kernel see the " +
+    "`vs_fused` table. Only Pre-norm cells: the conversions are exact for Pre-LN models only.",
     "**The LayerNorm baselines.** The models' training LayerNorm is a custom-gradient op; " +
     "inference here uses `ln`: LayerNorm written with plain tfjs ops (mean, sub, square, mean, " +
     "add, rsqrt, mul, then γ and β as mul and add: nine kernels, each a pass over the " +
@@ -404,6 +456,8 @@ export const efficiencySuite: Suite = {
       { key: "vs_fused.un-folded", title: "un-folded ×ln-fused", digits: 3 },
       { key: "bound.un-folded", title: "un-folded bound", digits: 3 },
       { key: "peak_red.un-folded", title: "un-folded peak −%", digits: 1 },
+      { key: "vs_ln.rms-converted", title: "rms-converted ×ln", digits: 3 },
+      { key: "vs_ln.crms-converted", title: "crms-converted ×ln", digits: 3 },
     ],
   },
   tables: TABLES,

@@ -1,7 +1,8 @@
 /**
  * Pre-LN → Pre-RMSNorm and Pre-CRMSNorm conversions (Jiang et al. 2023): for every Transformer of
  * the zoo, a Pre-LN model trained for a few steps and its conversions give the same outputs
- * within 1e-5 relative (the ViT also on Fashion-MNIST images); the CRMS stream is d−1 wide; the
+ * within 1e-5 relative (also on real batches: Fashion-MNIST images, sentiment sentences, Bible
+ * verse pairs, Brown text); the CRMS stream is d−1 wide; the
  * converted RMS model trains like the LN model; bad input is refused with the fix.
  */
 import assert from "node:assert/strict";
@@ -27,6 +28,18 @@ import { train } from "../src/train/train.ts";
 import { loadFashionMnist } from "../src/data/fashion_mnist/fashion_mnist.ts";
 import { FASHION_MNIST_MEAN, FASHION_MNIST_STD } from "../src/data/fashion_mnist/image_corpus.ts";
 import { UsageError } from "../src/util/errors.ts";
+import { loadClassificationCorpus } from "../src/data/sentiment/classification_corpus.ts";
+import { classificationBatches } from "../src/data/sentiment/classification_batches.ts";
+import { loadTranslationCorpus } from "../src/data/bible/translation_corpus.ts";
+import { translationBatches } from "../src/data/bible/translation_batches.ts";
+import { loadLanguageModelCorpus } from "../src/data/brown/lm_corpus.ts";
+import { lmBatches } from "../src/data/brown/lm_batches.ts";
+import { BOS_ID, EOS_ID, PAD_ID } from "../src/util/special_tokens.ts";
+import {
+  classifyBatchFromData,
+  nextTokenBatchFromData,
+  translateBatchFromData,
+} from "../src/experiments/batches.ts";
 import { relErr } from "./helpers.ts";
 
 /** The acceptance tolerance of issue 14: outputs equal within 1e-5 relative. */
@@ -187,6 +200,83 @@ Deno.test("convert: a ViT trained on Fashion-MNIST converts exactly on real imag
     converted.dispose();
   }
   model.dispose();
+});
+
+Deno.test("convert: encoder, translator and LM trained on real text convert exactly on real batches", async () => {
+  await initBackend("wasm");
+  const log = () => {};
+  const sentiment = await loadClassificationCorpus({ vocabSize: 2000, log });
+  const bible = await loadTranslationCorpus({
+    vocabSize: 2000,
+    maxWords: 20,
+    validSize: 300,
+    testSize: 1000,
+    log,
+  });
+  const brown = await loadLanguageModelCorpus({ tokenization: "bpe", vocabSize: 2000, log });
+  const cases: { name: string; model: AnyModel; train: unknown[]; test: unknown }[] = [];
+  const sentences = (split: typeof sentiment.train) =>
+    classificationBatches(split, { batchSize: 16, maxLen: 64, shuffle: false })
+      .map(classifyBatchFromData);
+  cases.push({
+    name: "encoder on sentiment sentences",
+    model: createModel({
+      model: "encoder",
+      preset: "tiny",
+      norm: "ln",
+      seed: 1,
+      overrides: { vocab: sentiment.tokenizer.vocabSize, padId: 0, maxLen: 64 },
+    }),
+    train: sentences(sentiment.train),
+    test: sentences(sentiment.test)[0],
+  });
+  const pairs = (split: typeof bible.train) =>
+    translationBatches(split, { maxTokens: 300, shuffle: false }).map(translateBatchFromData);
+  cases.push({
+    name: "translator on Bible verse pairs",
+    model: createModel({
+      model: "translator",
+      preset: "tiny",
+      norm: "ln",
+      seed: 1,
+      overrides: {
+        vocab: bible.tokenizer.vocabSize,
+        padId: PAD_ID,
+        bosId: BOS_ID,
+        eosId: EOS_ID,
+        maxLen: 128,
+      },
+    }),
+    train: pairs(bible.train),
+    test: pairs(bible.test)[0],
+  });
+  const windows = (stream: Int32Array) =>
+    lmBatches(stream.subarray(0, 16 * 65 * 12), { batchSize: 8, seqLen: 64 })
+      .map(nextTokenBatchFromData);
+  cases.push({
+    name: "lm on Brown text",
+    model: createModel({
+      model: "lm",
+      preset: "tiny",
+      norm: "ln",
+      seed: 1,
+      overrides: { vocab: brown.vocabSize, maxLen: 64 },
+    }),
+    train: windows(brown.train.stream),
+    test: windows(brown.test.stream)[0],
+  });
+  for (const c of cases) {
+    assert.ok(c.train.length >= 2 && c.test, `${c.name}: batches`);
+    await fit(c.model, (s) => c.train[s % c.train.length]);
+    for (const [target, convert] of Object.entries(CONVERTERS)) {
+      const converted = convert(c.model);
+      const err = await maxRelErr(c.model, converted, c.test);
+      console.log(`  ${c.name} → ${target}: max relative error ${err.toExponential(2)}`);
+      assert.ok(err < TOLERANCE, `${c.name} → ${target}: relative error ${err}`);
+      converted.dispose();
+    }
+    c.model.dispose();
+  }
 });
 
 Deno.test("convert: the Pre-CRMS residual stream is d−1 wide, inner widths stay d", () => {

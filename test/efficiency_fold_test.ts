@@ -1,11 +1,13 @@
 // Whole Pre-norm models folded for inference give the outputs of the zoo models they come from,
-// for every foldable variant, on the same weights and non-trivial norm state.
+// for every foldable variant, on the same weights and non-trivial norm state — the converting
+// variants (the LN model converted to Pre-RMSNorm / Pre-CRMSNorm) those of the LN model.
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
 import { type AnyModel, createModel } from "../src/models/presets.ts";
 import { syntheticBatch } from "../src/models/synthetic.ts";
 import type { Batch } from "../src/models/types.ts";
+import type { Norm } from "../src/norms/types.ts";
 import { hashSeed } from "../src/util/random.ts";
 import { benchInfer } from "../src/bench/infer.ts";
 import { measureEfficiency, withBackend } from "../src/bench/infer_task.ts";
@@ -13,6 +15,8 @@ import { buildInference } from "../src/inference/inference_model.ts";
 import { randomizeNormState } from "../src/inference/norm_state.ts";
 import { createNormSet, disposeNorms, normSlots } from "../src/inference/norm_slots.ts";
 import { VARIANTS } from "../src/inference/variants.ts";
+import { convertedModel } from "../src/inference/converted_model.ts";
+import { UsageError } from "../src/util/errors.ts";
 import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
@@ -91,7 +95,16 @@ for (const backend of ["wasm", "cpu", "webgpu"] as const) {
         const twinRaw = twin?.run(batch);
         const expected = twinRaw ? engineOutput(model, twinRaw) : zooOutput(model, batch);
         twin?.dispose();
-        const inference = buildInference(model, { treatment: variant.treatment });
+        if (variant.convert && m.overrides?.sigmaReparam) {
+          // σReparam writers rescale every step: the converters refuse them
+          assert.throws(() => convertedModel(model, variant.convert!), UsageError);
+          tf.dispose([expected, ...(twinRaw ? [twinRaw] : [])]);
+          model.dispose();
+          continue;
+        }
+        // a converting variant runs the LN model converted, against the LN model's outputs
+        const target = variant.convert ? convertedModel(model, variant.convert) : model;
+        const inference = buildInference(target, { treatment: variant.treatment });
         const raw = inference.run(batch);
         const got = engineOutput(model, raw);
         const err = await relErr(got, expected);
@@ -105,6 +118,7 @@ for (const backend of ["wasm", "cpu", "webgpu"] as const) {
         }
         tf.dispose([expected, raw, got, ...(twinRaw ? [twinRaw] : [])]);
         inference.dispose();
+        if (target !== model) target.dispose();
         model.dispose();
       }
     }
@@ -157,6 +171,42 @@ Deno.test("efficiency fold: folding removes every norm kernel of un, bn and repb
     assert.equal(await count(norm, "affine"), none + 2 * 5, `${norm} affine`);
   }
   base.dispose();
+});
+
+Deno.test("efficiency fold: converted models keep only the per-token statistics", async () => {
+  await initBackend("wasm");
+  const before = tf.memory().numTensors;
+  const base = createModel({ model: "vit", preset: "tiny", norm: "none" });
+  const batch = syntheticBatch(base, { batch: 2 });
+  const lnNorms = createNormSet(base, "ln", {}, 3);
+  const count = async (model: AnyModel, norms?: Map<string, Norm>) => {
+    const inference = buildInference(model, { treatment: norms ? "fold" : "identity", norms });
+    const profile = await tf.profile(() => inference.run(batch));
+    tf.dispose(profile.result as tf.Tensor);
+    inference.dispose();
+    return profile.kernels.filter((k) => tf.getKernel(k.name, "wasm")).map((k) => k.name);
+  };
+  const none = (await count(base)).length;
+  const rmsNorms = createNormSet(base, "rms", {}, 3);
+  const rms = (await count(base, rmsNorms)).length;
+  disposeNorms(rmsNorms);
+  const slots = normSlots(base).length; // 2 blocks × 2 + the final norm
+  // Pre-RMS: the kernels of a folded RMSNorm model plus the embedding sum's centring (mean,
+  // sub); the 4 centring writers run with weights centred once (in the forward, each would add
+  // a mean and a sub for its kernel and its bias)
+  const rmsModel = convertedModel(base, "pre-rms", lnNorms);
+  assert.equal((await count(rmsModel)).length, none + 2, "without norms: the writers baked");
+  const rmsKernels = await count(rmsModel, new Map());
+  assert.equal(rmsKernels.length, rms + 2);
+  rmsModel.dispose();
+  // Pre-CRMS: 7 kernels of compressed-RMS statistic per norm, the embedding sum centred and its
+  // last channel dropped (mean, sub, slice); every affine map folded
+  const crmsModel = convertedModel(base, "pre-crms", lnNorms);
+  assert.equal((await count(crmsModel, new Map())).length, none + 7 * slots + 3);
+  crmsModel.dispose();
+  disposeNorms(lnNorms);
+  base.dispose();
+  assert.equal(tf.memory().numTensors, before, "tensors leaked");
 });
 
 Deno.test("efficiency fold: norm slots name each norm's consumers", () => {

@@ -22,7 +22,14 @@ import {
 import { NormTracer } from "../inference/norm_ops.ts";
 import { createNormSet, disposeNorms, type InferenceModelKind } from "../inference/norm_slots.ts";
 import { parsePlacement } from "../nn/block.ts";
-import { VARIANT_NAMES, type VariantName, variantSpec } from "../inference/variants.ts";
+import {
+  VARIANT_NAMES,
+  variantFitsPlacement,
+  type VariantName,
+  variantSpec,
+} from "../inference/variants.ts";
+import { convertedModel } from "../inference/converted_model.ts";
+import type { AnyModel } from "../models/presets.ts";
 import { UsageError } from "../util/errors.ts";
 import { median } from "../metrics/stats.ts";
 
@@ -63,7 +70,10 @@ export interface InferCell {
   batch: number;
   /** Tokens per sequence (default: encoder min(maxLen, 128), translator min(maxLen, 32)). */
   seq?: number;
-  /** Variants (default: all); `ln`, `ln-fused` and `none` are always added. */
+  /**
+   * Variants (default: all that run under the placement — the converting ones need `pre`);
+   * `ln`, `ln-fused` and `none` are always added.
+   */
   variants?: VariantName[];
   /**
    * Norm placement (default `pre`): every placement runs through the model's own forward; a
@@ -176,8 +186,15 @@ export function checkInferCell(cell: InferCell): number {
   if (!Number.isInteger(cell.batch) || cell.batch < 1) {
     throw new UsageError(`batch must be a positive integer, got ${cell.batch}`);
   }
-  for (const v of cell.variants ?? []) variantSpec(v);
-  if (cell.placement !== undefined) parsePlacement(cell.placement);
+  const placement = cell.placement === undefined ? "pre" : parsePlacement(cell.placement);
+  for (const v of cell.variants ?? []) {
+    if (!variantFitsPlacement(variantSpec(v), placement)) {
+      throw new UsageError(
+        `variant '${v}' converts a Pre-LN model; it does not run under placement '${placement}'`,
+        "use placement pre for it, or leave it out",
+      );
+    }
+  }
   const p = presets[cell.preset];
   if (cell.model === "vit") {
     return ((p.imageSize as number) / (p.patch as number)) ** 2 + 1;
@@ -236,8 +253,9 @@ async function calibratedNorms(
 /**
  * Runs one cell on the current backend: builds the model once (random weights, norm `none`),
  * a set of norms per norm of the variants (random γ, β, α, η; running statistics calibrated by
- * training-mode forwards on another batch), every variant on the shared weights; checks each
- * against the `zoo` execution of the same norms (max relative error
+ * training-mode forwards on another batch), every variant on the shared weights (a converting
+ * variant on a converted copy of the `ln` variants' model); checks each against the `zoo`
+ * execution of the same norms (a converting variant: of the LayerNorms; max relative error
  * ≤ {@linkcode FOLD_TOLERANCE}, else it throws and times nothing); then times all variants
  * interleaved and profiles each once. Frees everything it made.
  *
@@ -254,8 +272,11 @@ async function calibratedNorms(
  */
 export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
   const seq = checkInferCell(cell);
+  const placement = cell.placement ?? "pre";
   const names = VARIANT_NAMES.filter((v) =>
-    ["ln", "ln-fused", "none"].includes(v) || (cell.variants ?? VARIANT_NAMES).includes(v)
+    ["ln", "ln-fused", "none"].includes(v) ||
+    (cell.variants ?? VARIANT_NAMES.filter((n) => variantFitsPlacement(variantSpec(n), placement)))
+      .includes(v)
   );
   const seed = cell.seed ?? 0;
   const model = createModel({
@@ -270,6 +291,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
   const shared = new Map<string, tf.Tensor>();
   const tracer = new NormTracer();
   const built = new Map<VariantName, InferenceModel>();
+  const converted: AnyModel[] = [];
   try {
     const twinErrors = new Map<VariantName, number | null>();
     const twinOutputs = new Map<string, tf.Tensor>();
@@ -280,10 +302,17 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
           normSets.set(spec.norm, await calibratedNorms(model, spec.norm, seed, shared));
         }
         const norms = normSets.get(spec.norm)!;
-        built.set(
-          name,
-          buildInference(model, { treatment: spec.treatment, norms, tracer, shared }),
-        );
+        if (spec.convert) {
+          // the ln variants' model (these weights, the ln norms) converted exactly
+          const target = convertedModel(model, spec.convert, norms);
+          converted.push(target);
+          built.set(name, buildInference(target, { treatment: spec.treatment, tracer, shared }));
+        } else {
+          built.set(
+            name,
+            buildInference(model, { treatment: spec.treatment, norms, tracer, shared }),
+          );
+        }
         if (spec.treatment === "identity") {
           twinErrors.set(name, null);
           continue;
@@ -371,6 +400,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
     };
   } finally {
     for (const m of built.values()) m.dispose();
+    for (const m of converted) m.dispose();
     for (const set of normSets.values()) disposeNorms(set);
     tf.dispose([...shared.values()]);
     model.dispose();

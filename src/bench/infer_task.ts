@@ -81,12 +81,14 @@ export const EFFICIENCY_METRICS = {
 /**
  * A cell's numbers as run metrics: `<metric>.<variant>` for every metric of
  * {@linkcode EFFICIENCY_METRICS}, plus `claim.<metric>` for folded UN (speedups, bound, peak
- * reduction), which are null on a software WebGPU adapter: its times are not a speed claim.
+ * reduction) and `claim.rms_vs_ln`, `claim.crms_vs_ln` (the LN model converted to Pre-RMSNorm,
+ * Pre-CRMSNorm: speedup over ln), which are null on a software WebGPU adapter: its times are not
+ * a speed claim.
  *
  * @example
  * ```ts
  * import { efficiencyMetrics } from "@normbench/normbench";
- * console.assert(Object.keys(efficiencyMetrics({ variants: [], softwareAdapter: false } as never)).length === 4);
+ * console.assert(Object.keys(efficiencyMetrics({ variants: [], softwareAdapter: false } as never)).length === 6);
  * ```
  */
 export function efficiencyMetrics(r: InferCellResult): Record<string, number | null> {
@@ -112,6 +114,9 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
   }
   const un = r.variants.find((v) => v.variant === "un-folded");
   const claim = (x: number | null | undefined) => (r.softwareAdapter || x == null ? null : x);
+  const converted = (name: string) => r.variants.find((v) => v.variant === name)?.speedupVsLn;
+  m["claim.rms_vs_ln"] = claim(converted("rms-converted"));
+  m["claim.crms_vs_ln"] = claim(converted("crms-converted"));
   m["claim.vs_ln"] = claim(un?.speedupVsLn);
   m["claim.vs_fused"] = claim(un?.speedupVsFused);
   m["claim.bound"] = claim(un ? finite(un.boundFraction) : null);

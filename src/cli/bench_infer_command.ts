@@ -1,7 +1,8 @@
 /**
  * `normbench bench infer`: times one inference cell — a model preset at a batch size on a
  * backend — under every norm variant (composite and fused LayerNorm, folded and unfolded
- * UN/BN, RMSNorm, DyT, PowerNorm, RepBN, no norm), after checking each folded model against its
+ * UN/BN, RMSNorm, DyT, PowerNorm, RepBN, the LN model converted to Pre-RMSNorm and Pre-CRMSNorm,
+ * no norm), after checking each folded model against its
  * unfolded twin; prints a table or, with `--json`, the cell's result as one JSON object.
  *
  * @module
@@ -10,7 +11,7 @@ import type { Command } from "commander";
 import { initBackend } from "../backend/backend.ts";
 import { benchInfer, checkInferCell, type InferCellResult } from "../bench/infer.ts";
 import type { InferenceModelKind } from "../inference/norm_slots.ts";
-import { parseVariants } from "../inference/variants.ts";
+import { parseVariants, VARIANT_NAMES } from "../inference/variants.ts";
 import { benchCommand } from "./bench_command.ts";
 import { parseBackend, parseNumber, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
@@ -44,7 +45,7 @@ function formatResult(r: InferCellResult): string {
     `${r.rounds} rounds, ${r.stable ? "medians stable" : "medians NOT stable (time budget)"}`;
   const rows = r.variants.map((v) =>
     [
-      v.variant.padEnd(13),
+      v.variant.padEnd(15),
       `${v.ms.toFixed(2)} ms`.padStart(11),
       `[${v.msIqr[0].toFixed(2)}, ${v.msIqr[1].toFixed(2)}]`.padStart(18),
       `${v.samplesPerSec.toFixed(1)}/s`.padStart(10),
@@ -91,7 +92,9 @@ export function registerBenchInfer(program: Command): void {
     )
     .option(
       "--variant <names>",
-      "comma-separated variants or 'all' (ln, ln-fused, none always run)",
+      `comma-separated variants or 'all': ${VARIANT_NAMES.join(", ")} (ln, ln-fused, none ` +
+        "always run; rms-converted and crms-converted — the ln model converted exactly to " +
+        "Pre-RMSNorm and Pre-CRMSNorm — with placement pre only)",
       "all",
     )
     .option("--backend <name>", "auto | webgpu | wasm | cpu", "wasm")
@@ -124,13 +127,14 @@ export function registerBenchInfer(program: Command): void {
       if (!/^\s*\d+\s*$/.test(opts.warmup)) {
         throw new UsageError(`--warmup must be a non-negative integer, got '${opts.warmup}'`);
       }
+      const placement = parsePlacement(opts.placement);
       const cell = {
         model: opts.model as InferenceModelKind,
         preset: opts.preset,
-        placement: parsePlacement(opts.placement),
+        placement,
         batch: parsePositiveInt("--batch", opts.batch),
         seq: opts.seq === undefined ? undefined : parsePositiveInt("--seq", opts.seq),
-        variants: parseVariants(opts.variant),
+        variants: parseVariants(opts.variant, placement),
         seed,
         profileRuns: parsePositiveInt("--profile-runs", opts.profileRuns),
         measure: {

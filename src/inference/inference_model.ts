@@ -17,6 +17,7 @@ import type { AnyModel } from "../models/presets.ts";
 import type { Batch } from "../models/types.ts";
 import { type NormOp, normOperator, type NormTracer } from "./norm_ops.ts";
 import { checkFoldable, type InferenceModelKind, normSlots } from "./norm_slots.ts";
+import { bakeCentering, centeredWriters } from "./centered_writers.ts";
 import type { NormTreatment } from "./variants.ts";
 import { UsageError } from "../util/errors.ts";
 
@@ -140,8 +141,9 @@ export class InferenceModel {
  * that consume its output alone (`W' = diag(a)·W`, `c' = b·W + c`; see `normSlots` for which)
  * and only the per-token statistic, if any, stays an op; a norm whose output is also the
  * residual stream (Post-norm, a Peri-norm output norm) or feeds a tied embedding keeps its
- * affine map as an op. The model's weights are shared, not copied; folded consumers get new
- * tensors that `dispose()` frees. Norms come from `options.norms` by slot path, else the model's
+ * affine map as an op. A Pre-RMSNorm model's centring writers (`centered: true`) run with their
+ * weights centred once (see `bakeCentering`), not at every call. The model's weights are shared,
+ * not copied; folded consumers and baked writers get new tensors that `dispose()` frees. Norms come from `options.norms` by slot path, else the model's
  * own.
  *
  * @example
@@ -180,6 +182,14 @@ export function buildInference(model: AnyModel, options: BuildInferenceOptions):
         op = foldInto(norm, slot.consumers, overrides, owned);
       }
       ops.set(slot.norm, tracer ? tracer.wrap(op) : op);
+    }
+    // A Pre-RMSNorm model's writers centre their weights in every forward (for training);
+    // inference uses them centred once.
+    for (const writer of centeredWriters(model)) {
+      if (overrides.has(writer)) continue;
+      const baked = bakeCentering(writer);
+      owned.push(baked.kernel, ...(baked.bias ? [baked.bias] : []));
+      overrides.set(writer, baked);
     }
   } catch (err) {
     tf.dispose(owned);
@@ -235,11 +245,10 @@ function foldInto(
     if (!split) return (x) => x; // `none`: nothing to fold
     tf.dispose([split.scale, split.shift]);
     const kernel = d.weight();
-    const folded = foldNorm(norm, {
-      kernel,
-      bias: (d.bias ?? undefined) as tf.Tensor1D | undefined,
-    });
+    const bias = d.biasValue();
+    const folded = foldNorm(norm, { kernel, bias: bias ?? undefined });
     if (kernel !== d.kernel) kernel.dispose();
+    if (bias && bias !== d.bias) bias.dispose();
     owned.push(folded.kernel, folded.bias);
     overrides.set(d, { kernel: folded.kernel, bias: folded.bias, activation: d.activation });
     statistic = folded.statistic;

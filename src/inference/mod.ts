@@ -1,7 +1,8 @@
 /**
  * Inference efficiency: Pre-norm models of the zoo prepared for inference under every norm
  * variant — LayerNorm as composite ops or as one fused kernel, UN/BN/RepBN folded into the next
- * linear layers or kept as an affine op, RMSNorm, DyT, PowerNorm, no norm — checked against their
+ * linear layers or kept as an affine op, RMSNorm, DyT, PowerNorm, the LN model converted exactly
+ * to Pre-RMSNorm and Pre-CRMSNorm, no norm — checked against their
  * unfolded twins, timed interleaved, and profiled for peak memory and the norm ops' share of
  * kernel time. The `efficiency` suite and `normbench bench infer` run it.
  *
@@ -23,3 +24,5 @@ export * from "./norm_state.ts";
 export * from "./norm_ops.ts";
 export * from "./norm_slots.ts";
 export * from "./inference_model.ts";
+export * from "./centered_writers.ts";
+export * from "./converted_model.ts";

@@ -25,7 +25,8 @@ export interface NormSlot {
    * input) attention norm feeds `attn.qkv` (cross-attention: `cross.q`), an FFN norm `ffn.fc1`;
    * a final norm feeds the head (ViT: `head`; encoder: `pooler` for `cls` pooling, else
    * `classifier`, since mean pooling commutes with a per-channel affine map; an untied LM head);
-   * a translator's encoder final norm feeds every decoder block's `cross.kv`. Empty where the
+   * a translator's encoder final norm feeds every decoder block's `cross.kv`, its decoder final
+   * norm an untied output projection (a Pre-CRMSNorm translator's `head`). Empty where the
    * output is also the residual stream (every Post-norm norm, a Peri-norm output norm), feeds a
    * tied embedding or is scaled first (LayerNorm Scaling): folding keeps the norm's affine map as
    * an op there.
@@ -122,7 +123,10 @@ export function normSlots(model: AnyModel): NormSlot[] {
     default: {
       const m = model as Extract<AnyModel, { config: { kind: "translator" } }>;
       const kv = m.decoder.blocks.map((b) => b.cross!.kv!);
-      return [...stackSlots(m.encoder, "encoder", kv), ...stackSlots(m.decoder, "decoder", [])];
+      return [
+        ...stackSlots(m.encoder, "encoder", kv),
+        ...stackSlots(m.decoder, "decoder", m.head ? [m.head] : []),
+      ];
     }
   }
 }

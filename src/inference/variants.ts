@@ -1,7 +1,8 @@
 /**
- * The inference variants the efficiency suite times: which norm a model has and how its
- * inference map is executed — as composite tfjs ops, as one fused kernel, as an affine op, folded
- * into the linear layers that consume it, or not at all.
+ * The inference variants the efficiency suite times: which norm a model has (or which exact
+ * conversion of the LN model it runs) and how its inference map is executed — as composite tfjs
+ * ops, as one fused kernel, as an affine op, folded into the linear layers that consume it, or
+ * not at all.
  *
  * @module
  */
@@ -42,16 +43,34 @@ export type VariantName =
   | "un"
   | "un-folded"
   | "repbn-folded"
+  | "rms-converted"
+  | "crms-converted"
   | "none";
+
+/**
+ * An exact conversion a variant applies to the `ln` model before running it (Jiang et al.
+ * 2023): `pre-rms` — `convertPreLnToPreRms`, zero-mean residual writers and RMSNorm with LN's
+ * γ, β; `pre-crms` — `convertPreLnToPreCrms`, the residual stream in d−1 coordinates and CRMSNorm
+ * with LN's affine map folded into its readers. Both need a Pre-LN model (placement `pre`).
+ */
+export type VariantConversion = "pre-rms" | "pre-crms";
 
 /** One inference variant: a norm of the zoo and how it is executed. */
 export interface VariantSpec {
   /** The variant's name. */
   name: VariantName;
-  /** The norm the model has. */
+  /**
+   * The norm the model has; with `convert`, the norm of the model it converts (`ln`: a
+   * converting variant runs the `ln` variants' model, so it computes the same function).
+   */
   norm: NormName;
-  /** How it runs at inference. */
+  /** How it runs at inference (the converted model's norms, with `convert`). */
   treatment: NormTreatment;
+  /**
+   * The conversion applied to the model before it runs (see {@linkcode VariantConversion});
+   * absent: the model runs as it is.
+   */
+  convert?: VariantConversion;
   /** One line for reports. */
   description: string;
 }
@@ -128,6 +147,22 @@ export const VARIANTS: readonly VariantSpec[] = [
     description: "RepBN (BN(x) + η·x) folded into the next linear: no op left",
   },
   {
+    name: "rms-converted",
+    norm: "ln",
+    convert: "pre-rms",
+    treatment: "fold",
+    description: "the ln model converted exactly to Pre-RMSNorm (writers centred once, baked " +
+      "into their weights): RMSNorm's γ, β folded into the next linear, the per-token RMS stays",
+  },
+  {
+    name: "crms-converted",
+    norm: "ln",
+    convert: "pre-crms",
+    treatment: "fold",
+    description: "the ln model converted exactly to Pre-CRMSNorm: the residual stream in d−1 " +
+      "coordinates, LN's γ, β folded into the readers, the per-token compressed RMS stays",
+  },
+  {
     name: "none",
     norm: "none",
     treatment: "identity",
@@ -164,25 +199,52 @@ export function variantSpec(name: string): VariantSpec {
 }
 
 /**
- * Parses a comma-separated list of variant names (`all` for every variant) in report order,
- * without duplicates; always includes `ln`, `ln-fused` and `none`, the references every derived
- * number needs.
+ * Whether a variant runs under a norm placement: every variant does, except the converting ones
+ * (`convert`), whose conversions are exact for Pre-LN models only (placement `pre`).
+ *
+ * @example
+ * ```ts
+ * import { variantFitsPlacement, variantSpec } from "@normbench/normbench";
+ * console.assert(variantFitsPlacement(variantSpec("un-folded"), "post"));
+ * console.assert(!variantFitsPlacement(variantSpec("rms-converted"), "peri"));
+ * ```
+ */
+export function variantFitsPlacement(spec: VariantSpec, placement: string): boolean {
+  return spec.convert === undefined || placement === "pre";
+}
+
+/**
+ * Parses a comma-separated list of variant names (`all` for every variant that runs under
+ * `placement`, default `pre`) in report order, without duplicates; always includes `ln`,
+ * `ln-fused` and `none`, the references every derived number needs. A converting variant named
+ * under another placement than `pre` is a {@linkcode UsageError}.
  *
  * @example
  * ```ts
  * import { parseVariants } from "@normbench/normbench";
  * console.assert(parseVariants("un-folded").join() === "ln,ln-fused,un-folded,none");
+ * console.assert(!parseVariants("all", "post").includes("crms-converted"));
  * ```
  */
-export function parseVariants(list: string): VariantName[] {
+export function parseVariants(list: string, placement = "pre"): VariantName[] {
   const names = list.split(",").map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) {
     throw new UsageError("no variant given", `use 'all' or some of: ${VARIANT_NAMES.join(", ")}`);
   }
   const chosen = new Set<string>(["ln", "ln-fused", "none"]);
   for (const name of names) {
-    if (name === "all") VARIANT_NAMES.forEach((v) => chosen.add(v));
-    else chosen.add(variantSpec(name).name);
+    if (name === "all") {
+      VARIANTS.filter((v) => variantFitsPlacement(v, placement)).forEach((v) => chosen.add(v.name));
+      continue;
+    }
+    const spec = variantSpec(name);
+    if (!variantFitsPlacement(spec, placement)) {
+      throw new UsageError(
+        `variant '${name}' converts a Pre-LN model; it does not run under placement '${placement}'`,
+        "use placement pre for it, or leave it out",
+      );
+    }
+    chosen.add(spec.name);
   }
   return VARIANT_NAMES.filter((v) => chosen.has(v));
 }

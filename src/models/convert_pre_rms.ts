@@ -93,8 +93,10 @@ export function convertPreLnToPreRms<M extends AnyModel>(model: M): M {
   const oldVars = source.variables();
   for (const [path, v] of Object.entries(target.variables())) v.assign(oldVars[path]);
   for (const [from, to] of writerPairs(source, target)) {
-    to.kernel.assign(tf.tidy(() => centerChannels(from.kernel)));
-    to.bias!.assign(tf.tidy(() => centerChannels(from.bias!)));
+    const [kernel, bias] = [centerChannels(from.kernel), centerChannels(from.bias!)];
+    to.kernel.assign(kernel);
+    to.bias!.assign(bias);
+    tf.dispose([kernel, bias]); // the variables keep the values; these handles are spare
   }
   return target as M;
 }

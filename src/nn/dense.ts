@@ -131,8 +131,11 @@ export class Dense {
     return this.centerOutputs ? centerChannels(w) as tf.Tensor2D : w;
   }
 
-  /** The bias the product uses: the raw bias, centered with `centerOutputs`, or null. */
-  #bias(): tf.Tensor1D | null {
+  /**
+   * The bias the product uses: the raw bias, a new tensor centered over the output units with
+   * `centerOutputs`, or null (dispose it if it is not {@linkcode Dense.bias}).
+   */
+  biasValue(): tf.Tensor1D | null {
     const bias = this.bias as tf.Tensor1D | null;
     return bias && this.centerOutputs ? centerChannels(bias) as tf.Tensor1D : bias;
   }
@@ -151,7 +154,7 @@ export class Dense {
       });
     }
     return tf.tidy(() =>
-      linear(x, this.#weight(ctx?.training ?? false), this.#bias(), {
+      linear(x, this.#weight(ctx?.training ?? false), this.biasValue(), {
         activation: this.activation,
         inputGrad: this.#inputGrad,
       })
