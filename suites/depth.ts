@@ -200,6 +200,13 @@ export const depthSuite: Suite = {
       paperDelta: -0.09,
       setting: ARMS.peri.text,
     }),
+    versus("depth", at("peri"), at("post"), LOG_PPL, { kind: "better", effect: EFFECT }, {
+      claim: "Peri-LN reaches a lower loss than Post-LN",
+      source: "Peri-LN paper, main results (Post-LN against Pre-LN and Peri-LN); the value " +
+        "was not located in a source we could read",
+      paper: "Peri-LN below Post-LN (value not located)",
+      setting: ARMS.post.text + " against " + ARMS.peri.text,
+    }),
     versus(
       "depth",
       at("peri"),
@@ -277,6 +284,13 @@ export const depthSuite: Suite = {
       setting: ARMS["pre-crms"].text + "; the conversion folds each norm's γ, β into the " +
         "next linear layer and unties the LM head, so AdamW follows another parametrization " +
         `of the same function: parity within ${EFFECT} nats, not float error`,
+    }),
+    versus("depth", at("sigma"), at("pre"), LOG_PPL, { kind: "non-inferior", margin: 0.05 }, {
+      claim: "σReparam without LayerNorm keeps Pre-LN's perplexity",
+      source: "σReparam paper, §5 (Transformers trained with σReparam and no LayerNorm); " +
+        "values not located in a source we could read",
+      paper: "competitive with LN baselines (value not located)",
+      setting: ARMS.sigma.text + ", against Pre-LN at the same recipe; within 0.05 nats",
     }),
     versus(
       "depth",

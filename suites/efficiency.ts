@@ -7,7 +7,13 @@
  * @module
  */
 import { registerSuite } from "../src/suite/registry.ts";
-import type { ClaimSpec, PlotSpec, ProfileName, TableSpec } from "../src/results/types.ts";
+import type {
+  ClaimSpec,
+  PlotSpec,
+  ProfileName,
+  Selector,
+  TableSpec,
+} from "../src/results/types.ts";
 import type { RunSpec, Suite } from "../src/suite/types.ts";
 import type { BackendName } from "../src/backend/backend.ts";
 import type { InferCell } from "../src/bench/infer.ts";
@@ -36,12 +42,24 @@ const CORE: VariantName[] = [
   "none",
 ];
 
+/**
+ * The variants a Post-norm or Peri-norm cell times: what each common norm costs under that
+ * placement (the converting variants need a Pre-LN model; the rest of the folded family behaves
+ * like `un-folded` and `bn-folded`).
+ */
+const PLACED: VariantName[] = ["ln", "ln-fused", "rms", "dyt", "un-folded", "bn-folded", "none"];
+
+/** The placements besides Pre-norm that the suite measures (no paper claim). */
+const OTHER_PLACEMENTS = ["post", "peri"] as const;
+
 /** One planned cell: where, what, and how long to measure. */
 interface Plan {
   backend: BackendName;
   model: InferCell["model"];
   preset: string;
   batch: number;
+  /** Norm placement (default `pre`; the others are measured, not claims). */
+  placement?: "pre" | (typeof OTHER_PLACEMENTS)[number];
   /** Variants (default: all). */
   variants?: VariantName[];
   /** Seconds of interleaved timing at most. */
@@ -64,6 +82,30 @@ function smallCells(backend: BackendName, batches: number[], budget: number, cos
 }
 
 /**
+ * A Post-norm and a Peri-norm twin of a cheap cell (the small ViT), the {@link PLACED} variants:
+ * what each norm costs under those placements, measured beside the Pre-norm cells.
+ */
+function placedCells(
+  backend: BackendName,
+  batch: number,
+  budget: number,
+  cost: number,
+  minRounds?: number,
+): Plan[] {
+  return OTHER_PLACEMENTS.map((placement) => ({
+    backend,
+    model: "vit",
+    preset: "small",
+    batch,
+    placement,
+    variants: PLACED,
+    budget,
+    cost,
+    ...(minRounds ? { minRounds, profileRuns: 1 } : {}),
+  }));
+}
+
+/**
  * The cells of each profile. Costs on this 2-core machine: wasm runs the small presets in
  * 1–20 ms a batch and the paper-shaped ones in 0.05–1.5 s (bert-base, sequence 128: ~22 GFLOP
  * a sample); cpu is 30–40× slower; WebGPU on a software adapter (llvmpipe) ~80 ms for the small
@@ -83,6 +125,7 @@ const PLANS: PerProfile<Plan[]> = {
       profileRuns: 1,
       cost: 4,
     },
+    ...placedCells("wasm", 1, 1, 3, 3),
   ],
   quick: [
     ...smallCells("wasm", [8], 10, 14),
@@ -121,6 +164,8 @@ const PLANS: PerProfile<Plan[]> = {
       cost: 75,
     },
     ...smallCells("cpu", [1], 10, 16),
+    ...placedCells("wasm", 8, 6, 9),
+    ...placedCells("cpu", 1, 6, 10),
     { backend: "webgpu", model: "vit", preset: "small", batch: 8, budget: 12, cost: 25 },
   ],
   // The timing claims are not about convergence: the headline profile times what quick times.
@@ -132,21 +177,30 @@ const PLANS: PerProfile<Plan[]> = {
 /** Why cells are left out of a profile, per backend (printed in the report). */
 const SKIPPED: PerProfile<string> = {
   smoke: "Smoke runs one small ViT cell on wasm (every variant) and on cpu (the core variants) " +
-    "for a second or two each: it tests the pipeline, not the speed.",
+    "for a second or two each, and its Post-norm and Peri-norm twins on wasm: it tests the " +
+    "pipeline, not the speed.",
   quick: "Skipped in quick (≈5 minutes for the suite): batch 1 and 32 of the small encoder and " +
     "translator on wasm; every paper-shaped cell beyond batch 1 (bert-base at batch 8 is ~180 " +
     "GFLOP, ~10 s a forward on wasm) and the paper-shaped cells' variants beyond the core set " +
     "(ln, ln-fused, rms, un, un-folded, rms-converted, crms-converted, none); on cpu (~0.5 GFLOP/s) every paper-shaped cell " +
     "(bert-base at batch 1 is ~45 s a forward) and batches above 1; on WebGPU everything but " +
-    "the small ViT at batch 8 (a software adapter here: correctness, not speed).",
+    "the small ViT at batch 8 (a software adapter here: correctness, not speed). Post-norm and " +
+    "Peri-norm: the small ViT on wasm (batch 8) and cpu (batch 1) only, with the variants " +
+    `${PLACED.join(", ")} — not on WebGPU (a software adapter times nothing a claim could use) ` +
+    "and not at the paper-shaped presets.",
   get standard(): string {
     return "The headline profile times the quick profile's cells (timing claims do not depend " +
       "on training length). " + SKIPPED.quick;
   },
 };
 
+/**
+ * A cell's name (and, after the backend, its run id): `model/preset/B<batch>`, with the placement
+ * appended when it is not `pre` — so the Pre-norm cells keep the ids they had before placements.
+ */
 function cellName(p: Plan): string {
-  return `${p.model}/${p.preset}/B${p.batch}`;
+  const placed = p.placement && p.placement !== "pre" ? `/${p.placement}` : "";
+  return `${p.model}/${p.preset}/B${p.batch}${placed}`;
 }
 
 function runSpec(p: Plan): RunSpec {
@@ -156,6 +210,7 @@ function runSpec(p: Plan): RunSpec {
       model: p.model,
       preset: p.preset,
       batch: p.batch,
+      ...(p.placement ? { placement: p.placement } : {}),
       ...(p.variants ? { variants: p.variants } : {}),
       seed: 0,
       profileRuns: p.profileRuns ?? 3,
@@ -176,6 +231,7 @@ function runSpec(p: Plan): RunSpec {
       model: p.model,
       preset: p.preset,
       batch: p.batch,
+      placement: p.placement ?? "pre",
       cell: cellName(p),
     },
     task: TASK,
@@ -262,8 +318,18 @@ function claims(): ClaimSpec[] {
   ]);
 }
 
-function bar(id: string, title: string, metric: string, yTitle: string): PlotSpec {
-  return { kind: "bar", id, title, metric, groupBy: "cell", facetBy: "backend", yTitle };
+/** A bar per cell, faceted by backend; `preOnly` for what only Pre-norm folding decides. */
+function bar(id: string, title: string, metric: string, yTitle: string, preOnly = true): PlotSpec {
+  return {
+    kind: "bar",
+    id,
+    title,
+    metric,
+    groupBy: "cell",
+    facetBy: "backend",
+    yTitle,
+    ...(preOnly ? { where: { placement: "pre" } } : {}),
+  };
 }
 
 const PLOTS: PlotSpec[] = [
@@ -285,12 +351,14 @@ const PLOTS: PlotSpec[] = [
     "Fused LayerNorm kernel: speedup over LayerNorm as tfjs ops",
     "vs_ln.ln-fused",
     "t_ln / t",
+    false,
   ),
   bar(
     "ln-share",
-    "LayerNorm as tfjs ops: share of kernel time in norm ops",
+    "LayerNorm as tfjs ops: share of kernel time in norm ops (every placement)",
     "norm_share.ln",
     "% of kernel time",
+    false,
   ),
   bar(
     "un-memory",
@@ -300,7 +368,7 @@ const PLOTS: PlotSpec[] = [
   ),
 ];
 
-const CELL = ["backend", "model", "preset", "batch"];
+const CELL = ["backend", "model", "preset", "batch", "placement"];
 
 function perVariant(title: string, key: string, digits: number): TableSpec & { title: string } {
   return {
@@ -310,7 +378,7 @@ function perVariant(title: string, key: string, digits: number): TableSpec & { t
   };
 }
 
-const TABLES: (TableSpec & { title: string })[] = [
+const TABLES: (TableSpec & { title: string; where?: Selector })[] = [
   perVariant("Median ms per batch", "ms", 2),
   perVariant("Interquartile range of ms per batch, % of the median", "iqr", 0),
   perVariant("Samples per second (at the median)", "samples_s", 1),
@@ -330,6 +398,18 @@ const TABLES: (TableSpec & { title: string })[] = [
     3,
   ),
   perVariant("Max relative error against the unfolded twin, ×10⁻⁶", "twin_ppm", 2),
+  ...OTHER_PLACEMENTS.map((placement) => ({
+    title: `${placement === "post" ? "Post" : "Peri"}-norm cells: what each norm costs ` +
+      "(measured, no paper claim): ms per batch, norm ops' share of kernel time (%), kernels " +
+      "per inference",
+    groupBy: CELL,
+    where: { placement },
+    metrics: PLACED.flatMap((v) => [
+      { key: `ms.${v}`, title: `${v} ms`, digits: 2 },
+      ...(v === "none" ? [] : [{ key: `norm_share.${v}`, title: `${v} norm %`, digits: 1 }]),
+      { key: `kernels.${v}`, title: `${v} kernels`, digits: 0 },
+    ]),
+  })),
 ];
 
 function planTable(profile: ProfileName): string {
@@ -337,7 +417,11 @@ function planTable(profile: ProfileName): string {
     const cells = PLANS[profile].filter((p) => p.backend === b);
     if (!cells.length) return `${b}: none`;
     return `${b}: ` +
-      cells.map((p) => `${cellName(p)}${p.variants ? " (core variants)" : ""}`).join(", ");
+      cells.map((p) =>
+        `${cellName(p)}${
+          p.variants === PLACED ? " (placed variants)" : p.variants ? " (core variants)" : ""
+        }`
+      ).join(", ");
   });
   return byBackend.join("; ");
 }
@@ -359,7 +443,8 @@ export const efficiencySuite: Suite = {
     paper: "UN paper: UN is ≈31% faster at inference and needs ≈18% less memory than LN on a " +
       "GPU, because at inference UN is a per-channel affine map that folds into the adjacent " +
       "linear layers while LN computes token statistics on the fly.",
-    ours: "Pre-norm models of the zoo with random weights — the small presets and paper-shaped " +
+    ours: "Pre-norm models (and, measured without a claim, Post-norm and Peri-norm twins of the " +
+      "small ViT) of the zoo with random weights — the small presets and paper-shaped " +
       "ones (translator `iwslt` 6+6 × 512: encoder + one decoder step; `bert-base` at sequence " +
       "128; a T2T-ViT-14-shaped ViT) — timed on wasm, cpu and WebGPU under every norm variant: " +
       "LayerNorm as tfjs ops and as one fused kernel, UN and BN folded and as an affine op, " +
@@ -436,6 +521,17 @@ export const efficiencySuite: Suite = {
     "to kernels run inside norm ops, over all backend kernels (op-level scopes left out); on " +
     "wasm and cpu it leaves out JavaScript dispatch between kernels, on WebGPU it needs " +
     "timestamp queries.",
+    "**Post-norm and Peri-norm.** Post/Peri cells are measured, no paper claim: the small ViT " +
+    "under Post-norm (the norm after the residual sum) and Peri-norm (a norm on each sublayer's " +
+    "input and output), timed through the zoo's own forward with the variants " +
+    `${PLACED.map((v) => `\`${v}\``).join(", ")}, the same way as the Pre-norm cells (every ` +
+    "variant checked against its unfolded twin first). A norm whose output is the residual " +
+    "stream keeps its affine map as an op when folded — under Post every norm, under Peri the " +
+    "output norms —, so there folding removes the statistics but not the norm: the folded-UN " +
+    "checks and claims read Pre-norm cells only, and a Post/Peri cell's `claim.*` values are " +
+    "empty. Their rows (run ids and cells ending in `/post`, `/peri`; label `placement`) say " +
+    "what each norm costs there: ms per batch, norm ops' share of kernel time, kernels per " +
+    "inference. The converting variants (`rms-converted`, `crms-converted`) need a Pre-LN model.",
     `**Cells of this profile (${profile}).** ${planTable(profile)}. ${SKIPPED[profile]}`,
     "**Verdicts.** Claims are decided per backend over its cells: a speedup claim holds when " +
     "the 95% interval of the mean speedup of folded UN over the cells lies above ×1.05, the " +

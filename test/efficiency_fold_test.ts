@@ -18,6 +18,9 @@ import { VARIANTS } from "../src/inference/variants.ts";
 import { convertedModel } from "../src/inference/converted_model.ts";
 import { UsageError } from "../src/util/errors.ts";
 import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
+import { efficiencySuite } from "../suites/efficiency.ts";
+import { efficiencyChecks } from "../src/bench/infer_checks.ts";
+import type { Json, RunRecord } from "../src/results/types.ts";
 
 const gpu = await hasWebGpu();
 
@@ -315,4 +318,50 @@ Deno.test("efficiency: the task measures on its backend and restores the worker'
     /boom/,
   );
   assert.equal(tf.getBackend(), "wasm");
+});
+
+Deno.test("efficiency suite: Post-norm and Peri-norm cells run end to end and carry their placement", async () => {
+  await initBackend("wasm");
+  const smoke = efficiencySuite.runs("smoke");
+  // the Pre-norm cells keep the ids they had before placements; the others name theirs
+  assert.ok(smoke.some((r) => r.id === "wasm/vit/small/B1" && r.labels.placement === "pre"));
+  for (const profile of ["smoke", "quick"] as const) {
+    const placements = new Set(efficiencySuite.runs(profile).map((r) => r.labels.placement));
+    assert.deepEqual([...placements].sort(), ["peri", "post", "pre"], profile);
+  }
+  const records: RunRecord[] = [];
+  for (const placement of ["post", "peri"]) {
+    const spec = smoke.find((r) => r.labels.placement === placement)!;
+    assert.equal(spec.id, `wasm/vit/small/B1/${placement}`);
+    assert.equal(spec.labels.cell, `vit/small/B1/${placement}`);
+    // a quicker twin of the suite's own input: same cell and placement, fewer rounds
+    const input = spec.input as unknown as { backend: string; cell: Record<string, unknown> };
+    const cell = {
+      ...input.cell,
+      preset: "tiny",
+      measure: { warmup: 0, minRounds: 2, maxRounds: 2 },
+      profileRuns: 1,
+    };
+    assert.equal(input.cell.placement, placement);
+    const out = await measureEfficiency({ ...input, cell } as unknown as Json, {
+      progress: () => {},
+    });
+    assert.equal((out.notes!.cell as { placement: string }).placement, placement);
+    for (const v of ["ln", "rms", "un-folded", "none"]) {
+      assert.equal(typeof out.metrics[`ms.${v}`], "number", `${placement}: ms.${v}`);
+      assert.equal(typeof out.metrics[`kernels.${v}`], "number", `${placement}: kernels.${v}`);
+    }
+    assert.equal(typeof out.metrics["norm_share.ln"], "number");
+    // the claims are about Pre-norm folding and conversion: no claim reads this cell
+    for (const key of Object.keys(out.metrics).filter((k) => k.startsWith("claim."))) {
+      assert.equal(out.metrics[key], null, `${placement}: ${key}`);
+    }
+    assert.equal(out.metrics["ms.rms-converted"], undefined);
+    records.push({ id: spec.id, labels: spec.labels, output: out } as unknown as RunRecord);
+  }
+  // under Post nothing folds: the folding checks see no Pre cell here, the twin check sees both
+  const checks = efficiencyChecks(records, ["wasm"]);
+  assert.match(checks[0].detail, /in 2 cells/);
+  assert.ok(checks[0].ok);
+  assert.equal(checks[1].detail, "no wasm or cpu cell");
 });

@@ -147,6 +147,8 @@ export interface InferCellResult {
   preset: string;
   /** Samples per batch. */
   batch: number;
+  /** Norm placement the model ran under (`pre` unless the cell named another). */
+  placement: string;
   /** Tokens per sequence (text) or per image (patches + class token). */
   seq: number;
   /** Timed rounds. */
@@ -368,6 +370,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
       model: cell.model,
       preset: cell.preset,
       batch: cell.batch,
+      placement,
       seq,
       rounds: timed.rounds,
       stable: timed.stable,

@@ -82,13 +82,16 @@ export const EFFICIENCY_METRICS = {
  * A cell's numbers as run metrics: `<metric>.<variant>` for every metric of
  * {@linkcode EFFICIENCY_METRICS}, plus `claim.<metric>` for folded UN (speedups, bound, peak
  * reduction) and `claim.rms_vs_ln`, `claim.crms_vs_ln` (the LN model converted to Pre-RMSNorm,
- * Pre-CRMSNorm: speedup over ln), which are null on a software WebGPU adapter: its times are not
- * a speed claim.
+ * Pre-CRMSNorm: speedup over ln), which are null on a software WebGPU adapter (its times are not
+ * a speed claim) and in a cell whose placement is not `pre` (nothing folds away there, nothing is
+ * converted: the cell is measured, not a claim).
  *
  * @example
  * ```ts
  * import { efficiencyMetrics } from "@normbench/normbench";
  * console.assert(Object.keys(efficiencyMetrics({ variants: [], softwareAdapter: false } as never)).length === 6);
+ * const post = efficiencyMetrics({ variants: [], softwareAdapter: false, placement: "post" } as never);
+ * console.assert(post["claim.vs_ln"] === null);
  * ```
  */
 export function efficiencyMetrics(r: InferCellResult): Record<string, number | null> {
@@ -113,7 +116,10 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
     m[`twin_ppm.${k}`] = v.twinError === null ? null : v.twinError * 1e6;
   }
   const un = r.variants.find((v) => v.variant === "un-folded");
-  const claim = (x: number | null | undefined) => (r.softwareAdapter || x == null ? null : x);
+  // The claims compare folded UN and the converted models with Pre-LN: under another placement
+  // nothing they are about exists (no norm folds away; no conversion runs), so no claim reads it.
+  const pre = (r.placement ?? "pre") === "pre";
+  const claim = (x: number | null | undefined) => r.softwareAdapter || !pre || x == null ? null : x;
   const converted = (name: string) => r.variants.find((v) => v.variant === name)?.speedupVsLn;
   m["claim.rms_vs_ln"] = claim(converted("rms-converted"));
   m["claim.crms_vs_ln"] = claim(converted("crms-converted"));
