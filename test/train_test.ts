@@ -264,6 +264,28 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
   });
   assert.equal(row.norm, "un");
   assert.ok(row.msPerStep > 0 && row.matmulGflops > 0 && row.ratio > 0);
+  // the kernel count is deterministic: the same update counted twice, and UN dispatches more
+  // kernels than LN (its statistics, state updates and custom backward)
+  const again = await benchTrain({
+    model: "encoder",
+    preset: "tiny",
+    norm: "un",
+    warmup: 1,
+    repeats: 1,
+  });
+  const ln = await benchTrain({
+    model: "encoder",
+    preset: "tiny",
+    norm: "ln",
+    warmup: 1,
+    repeats: 1,
+  });
+  assert.ok(row.kernelsPerUpdate > 0);
+  assert.equal(again.kernelsPerUpdate, row.kernelsPerUpdate);
+  assert.ok(
+    ln.kernelsPerUpdate < row.kernelsPerUpdate,
+    `${ln.kernelsPerUpdate} ≥ ${row.kernelsPerUpdate}`,
+  );
   assert.equal(
     row.flopsPerStep,
     createModel({ model: "encoder", preset: "tiny", norm: "un" }).trainingFlops(

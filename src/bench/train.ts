@@ -96,6 +96,12 @@ export interface BenchTrainRow {
   matmulShapes: string;
   /** effectiveGflops / matmulGflops. */
   ratio: number;
+  /**
+   * Backend kernels one update dispatches (forward, backward, clipping and AdamW), counted with
+   * `tf.profile` on an extra, untimed update: a deterministic proxy beside the time, and what
+   * bounds a small model's speed where each dispatch costs more than its arithmetic.
+   */
+  kernelsPerUpdate: number;
   /** The diagnostics' cost, when the case asked for it. */
   diagnostics?: BenchDiagnostics;
 }
@@ -124,7 +130,7 @@ function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
  * import { benchTrain, initBackend } from "@normbench/normbench";
  * await initBackend("wasm");
  * const row = await benchTrain({ model: "vit", preset: "tiny", norm: "ln", warmup: 1, repeats: 2 });
- * console.assert(row.msPerStep > 0 && row.ratio > 0);
+ * console.assert(row.msPerStep > 0 && row.ratio > 0 && row.kernelsPerUpdate > 0);
  * ```
  */
 export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
@@ -154,7 +160,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const shapes = traceMatMuls(forward);
   const reference = convs.length ? new ConvReference(convs) : new MatMulReference(shapes);
   const trainer = new Trainer(model as Model<unknown, Batch>, {
-    steps: warmup + (every ? 2 * repeats + 1 : repeats),
+    steps: warmup + (every ? 2 * repeats + 1 : repeats) + 1,
     optimizer: { kind: "adamw", lr: 1e-4, weightDecay: 0.01 },
     clipNorm: 1,
   });
@@ -162,6 +168,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const times: number[] = [];
   const diagnosticTimes: number[] = [];
   const speeds: number[] = [];
+  let kernelsPerUpdate = 0;
   const recordedUpdate = async (step: number) => {
     const record = new LayerRecorder();
     try {
@@ -186,6 +193,11 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
       await recordedUpdate(++step);
       diagnosticTimes.push(performance.now() - t1);
     }
+    // Counted after the timing, so that the profiler's bookkeeping costs no timed update.
+    const profile = await tf.profile(async () => {
+      await trainer.update(batch as never, step);
+    });
+    kernelsPerUpdate = profile.kernels.length;
   } finally {
     trainer.dispose();
     reference.dispose();
@@ -219,6 +231,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
       : `the model's 2-D forward products [m,k]·[k,n] (right operand reused), each as ` +
         `often as the model runs it: ${distinct}`,
     ratio: effectiveGflops / matmulGflops,
+    kernelsPerUpdate,
   };
   if (every) {
     const msDiagnostic = median(diagnosticTimes);

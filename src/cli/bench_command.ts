@@ -42,6 +42,7 @@ function formatRow(r: BenchTrainRow): string {
     `${r.effectiveGflops.toFixed(1)} GFLOP/s`.padStart(14),
     `${r.reference} ${r.matmulGflops.toFixed(1)}`.padStart(12),
     `ratio ${r.ratio.toFixed(2)}`,
+    `${r.kernelsPerUpdate} kernels/update`,
     ...(r.diagnostics
       ? [
         `diagnostics every ${r.diagnostics.every}: ${r.diagnostics.msDiagnostic.toFixed(1)} ms, ` +
