@@ -192,6 +192,10 @@ Deno.test("bad input: every row is exit 2, one line naming the fix, nothing writ
         env: { NORMBENCH_SENTIMENT: missing },
         error: /\$NORMBENCH_SENTIMENT .* does not exist/,
       },
+      { args: ["merge"], error: /missing required argument 'files'/ },
+      { args: ["reproduce", "lm", "--profile"], error: /argument missing/ },
+      { args: ["bench", "train", "--warmup", "-1"], error: /--warmup must be an integer ≥ 0/ },
+      { args: ["bench", "train", "--batch", "1e9"], error: /--batch must be a positive integer/ },
     ];
     const before = snapshot(sandbox);
     for (const row of rows) {

@@ -16,18 +16,30 @@ Deno.test("bench infer: bad input is a one-line usage error with exit code 2", a
       ["--preset", "huge"],
       /^normbench: unknown preset 'huge' for model 'vit' \(use one of: tiny, small, t2t-vit-14\)$/,
     ],
-    [["--batch", "0"], /^normbench: --batch must be a positive integer, got '0'$/],
-    [["--batch", "2.5"], /^normbench: --batch must be a positive integer, got '2.5'$/],
+    [
+      ["--batch", "0"],
+      /^normbench: --batch must be a positive integer, got '0' \(run the command with --help\)$/,
+    ],
+    [
+      ["--batch", "2.5"],
+      /^normbench: --batch must be a positive integer, got '2.5' \(run the command with --help\)$/,
+    ],
     [
       ["--model", "encoder", "--seq", "65"],
-      /^normbench: sequence length must be an integer in 1…64 for encoder\/small, got 65$/,
+      /^normbench: sequence length must be an integer in 1…64 for encoder\/small, got 65 \(run the command with --help\)$/,
     ],
     [
       ["--backend", "tpu"],
       /^normbench: unknown backend 'tpu' \(use one of: auto, webgpu, wasm, cpu\)$/,
     ],
-    [["--budget", "soon"], /^normbench: --budget must be a number, got 'soon'$/],
-    [["--seed", "-1"], /^normbench: --seed must be a non-negative integer, got '-1'$/],
+    [
+      ["--budget", "soon"],
+      /^normbench: --budget must be a number, got 'soon' \(run the command with --help\)$/,
+    ],
+    [
+      ["--seed", "-1"],
+      /^normbench: --seed must be a non-negative integer, got '-1' \(run the command with --help\)$/,
+    ],
     [["--frobnicate"], /^normbench: unknown option '--frobnicate'/],
   ];
   for (const [args, pattern] of cases) {

@@ -306,13 +306,19 @@ Deno.test("efficiency: the task measures on its backend and restores the worker'
     const key of [
       "ms.ln",
       "vs_ln.un-folded",
-      "claim.vs_fused",
+      "settled.vs_fused",
+      "proxy.vs_fused.kernels",
+      "proxy.vs_fused.bytes",
       "twin_ppm.un-folded",
       "bound_lo.un-folded",
+      "mb_moved.un-folded",
+      "claim.peak_red",
     ]
   ) {
     assert.equal(typeof out.metrics[key], "number", key);
   }
+  // folded UN runs fewer kernels than LayerNorm as ops and moves fewer bytes
+  assert.ok(out.metrics["proxy.vs_ln.kernels"]! > 1 && out.metrics["proxy.vs_ln.bytes"]! > 1);
   await assert.rejects(
     () => withBackend("cpu", () => Promise.reject(new Error("boom"))),
     /boom/,

@@ -125,6 +125,8 @@ export interface InferVariantResult {
   gpuPeakMb: number | null;
   /** Kernels per inference. */
   kernels: number;
+  /** MB the kernels read and write per inference (elements × 4 bytes; deterministic). */
+  mbMoved: number;
   /** Of which inside norm ops. */
   normKernels: number;
   /** Share of the profiled kernel time spent in norm ops; null without kernel timers. */
@@ -395,6 +397,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
           weightsMb: built.get(name)!.weightBytes() / MB,
           gpuPeakMb: p.gpuPeakBytes === null ? null : p.gpuPeakBytes / MB,
           kernels: p.kernels,
+          mbMoved: p.bytesMoved / MB,
           normKernels: p.normKernels,
           normShare: p.normShare,
           twinError: twinErrors.get(name) ?? null,

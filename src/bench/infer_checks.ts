@@ -31,7 +31,7 @@ function isPre(r: RunRecord): boolean {
  * ```ts
  * import { efficiencyChecks } from "@normbench/normbench";
  * const checks = efficiencyChecks([], ["wasm", "cpu"]);
- * console.assert(checks.length === 5 && !checks[1].ok && checks[1].detail === "no wasm or cpu cell");
+ * console.assert(checks.length === 7 && !checks[1].ok && checks[1].detail === "no wasm or cpu cell");
  * ```
  */
 export function efficiencyChecks(
@@ -122,6 +122,8 @@ export function efficiencyChecks(
       }`
       : `${measured.length} cells`,
   });
+  out.push(votingCheck(pre));
+  out.push(lnShareCheck(pre));
   const gpu = records.filter((r) => r.labels.backend === "webgpu");
   if (gpu.length) {
     const skipped = gpu.filter((r) => r.output.notes?.skipped);
@@ -144,4 +146,49 @@ export function efficiencyChecks(
     });
   }
   return out;
+}
+
+const TIMED = ["vs_ln", "vs_fused", "bound", "rms_vs_ln", "crms_vs_ln"];
+
+/** Which cells' timings vote on each timed claim, and which were measurement noise. */
+function votingCheck(pre: RunRecord[]): CheckResult {
+  const cell = (r: RunRecord) => `${r.labels.backend} ${r.labels.cell}`;
+  const noisy = pre.filter((r) => value(r, "noise") === 1);
+  const counts = TIMED.map((c) => {
+    const asked = pre.filter((r) => value(r, `settled.${c}`) !== null);
+    const voted = asked.filter((r) => value(r, `settled.${c}`) === 1);
+    return asked.length ? `${c} ${voted.length}/${asked.length}` : null;
+  }).filter((x): x is string => x !== null);
+  return {
+    check: "timed claims are decided by settled cells only: a cell votes when its paired 95% " +
+      "interval is narrow (speedups ±2.5%, bound share ±0.1) and no variant ran faster than the " +
+      "no-norm model beyond its interval (that is measurement noise, never a result)",
+    ok: noisy.length === 0 && counts.length > 0,
+    detail: `cells voting per claim: ${counts.join(", ") || "none"}` +
+      (noisy.length ? `; measurement noise in: ${noisy.map(cell).join(", ")}` : ""),
+  };
+}
+
+/** Where LayerNorm's share of the time is below the speed claims' ×1.05 margin. */
+function lnShareCheck(pre: RunRecord[]): CheckResult {
+  const floor = 100 * (1 - 1 / 1.05);
+  const shares = pre.map((r) => ({
+    cell: `${r.labels.backend} ${r.labels.cell}`,
+    share: value(r, "ln_share"),
+  })).filter((x): x is { cell: string; share: number } => x.share !== null);
+  const small = shares.filter((x) => x.share < floor);
+  return {
+    check: `LayerNorm (as tfjs ops) takes ≥ ${floor.toFixed(1)}% of the time in every Pre cell — ` +
+      "below that no norm can be ×1.05 faster than LN there, whatever it does (share = 1 − " +
+      "t_none / t_ln, paired)",
+    ok: shares.length > 0 && small.length === 0,
+    detail: small.length
+      ? `LN's share is too small for any norm to matter in: ${
+        small.map((x) => `${x.cell} (${x.share.toFixed(1)}%)`).join(", ")
+      }; elsewhere ${
+        shares.filter((x) => x.share >= floor).map((x) => `${x.cell} ${x.share.toFixed(1)}%`)
+          .join(", ") || "—"
+      }`
+      : shares.map((x) => `${x.cell} ${x.share.toFixed(1)}%`).join(", ") || "no cell measured",
+  };
 }

@@ -14,7 +14,12 @@ import {
   probeWebGpu,
 } from "../backend/backend.ts";
 import type { Json, RunOutput, TaskContext } from "../results/types.ts";
-import { benchInfer, type InferCell, type InferCellResult } from "./infer.ts";
+import {
+  benchInfer,
+  type InferCell,
+  type InferCellResult,
+  type InferVariantResult,
+} from "./infer.ts";
 import { UsageError } from "../util/errors.ts";
 
 /** Input of {@linkcode measureEfficiency} (plain data). */
@@ -72,6 +77,7 @@ export const EFFICIENCY_METRICS = {
   peak_mb: "peak activation MB during one inference",
   peak_red: "peak activation memory reduction vs ln, %",
   weights_mb: "MB of weights and norm constants read",
+  mb_moved: "MB the kernels read and write per inference (deterministic)",
   norm_share: "norm ops' share of kernel time, %",
   kernels: "kernels per inference",
   kbound: "share of the no-norm bound in kernels run, (k_ln − k) / (k_ln − k_none)",
@@ -79,24 +85,59 @@ export const EFFICIENCY_METRICS = {
 } as const;
 
 /**
+ * How narrow a cell's paired 95% interval must be for the cell to vote on a timed claim: a
+ * speedup's half-width at most 2.5% of the speedup (half the ×1.05 margin the speed claims
+ * test), the bound share's at most 0.1. A cell whose interval is wider has not settled: it is
+ * reported, and does not vote.
+ *
+ * @example
+ * ```ts
+ * import { TIMING_RESOLUTION } from "@normbench/normbench";
+ * console.assert(TIMING_RESOLUTION.speedup === 0.025 && TIMING_RESOLUTION.bound === 0.1);
+ * ```
+ */
+export const TIMING_RESOLUTION = { speedup: 0.025, bound: 0.1 } as const;
+
+/** The claims a cell's timings decide, with the variant and interval each reads. */
+const TIMED_CLAIMS = [
+  { claim: "vs_ln", variant: "un-folded", against: "ln", kind: "speedup" },
+  { claim: "vs_fused", variant: "un-folded", against: "ln-fused", kind: "speedup" },
+  { claim: "bound", variant: "un-folded", against: "ln", kind: "bound" },
+  { claim: "rms_vs_ln", variant: "rms-converted", against: "ln", kind: "speedup" },
+  { claim: "crms_vs_ln", variant: "crms-converted", against: "ln", kind: "speedup" },
+] as const;
+
+/**
  * A cell's numbers as run metrics: `<metric>.<variant>` for every metric of
- * {@linkcode EFFICIENCY_METRICS}, plus `claim.<metric>` for folded UN (speedups, bound, peak
- * reduction) and `claim.rms_vs_ln`, `claim.crms_vs_ln` (the LN model converted to Pre-RMSNorm,
- * Pre-CRMSNorm: speedup over ln), which are null on a software WebGPU adapter (its times are not
- * a speed claim) and in a cell whose placement is not `pre` (nothing folds away there, nothing is
- * converted: the cell is measured, not a claim).
+ * {@linkcode EFFICIENCY_METRICS}, and the values the suite's claims read:
+ *
+ * - `claim.<name>` for folded UN (`vs_ln`, `vs_fused`, `bound`, `peak_red`) and for the LN model
+ *   converted to Pre-RMSNorm / Pre-CRMSNorm (`rms_vs_ln`, `crms_vs_ln`, speedups over ln). They
+ *   are null — the cell does not vote — on a software WebGPU adapter (its times are not a speed
+ *   claim), in a cell whose placement is not `pre` (nothing folds away there, nothing is
+ *   converted), and, for the timed ones, when the cell's timings cannot carry a verdict: its
+ *   paired interval is wider than {@linkcode TIMING_RESOLUTION} (not settled), or some variant
+ *   ran faster than the model with no norm at all beyond its interval (`noise` = 1: no real
+ *   effect does that, so every time of the cell is suspect). Peak memory is deterministic and
+ *   always votes.
+ * - `proxy.<claim>.kernels` and `proxy.<claim>.bytes`: the same comparison in kernels run and
+ *   in bytes the kernels move (k_ln / k, or the kernel share of the bound) — deterministic
+ *   proxies reported beside every timed claim; `settled.<claim>` is 1 when the cell votes.
+ * - `ln_share`: LayerNorm's share of the time, 100 · (1 − t_none / t_ln) from the paired
+ *   speedup of `none`: the most any norm can save over `ln` in this cell.
  *
  * @example
  * ```ts
  * import { efficiencyMetrics } from "@normbench/normbench";
- * console.assert(Object.keys(efficiencyMetrics({ variants: [], softwareAdapter: false } as never)).length === 6);
  * const post = efficiencyMetrics({ variants: [], softwareAdapter: false, placement: "post" } as never);
- * console.assert(post["claim.vs_ln"] === null);
+ * console.assert(post["claim.vs_ln"] === null && post["noise"] === 0);
  * ```
  */
 export function efficiencyMetrics(r: InferCellResult): Record<string, number | null> {
   const m: Record<string, number | null> = {};
-  const finite = (x: number | null) => (x !== null && Number.isFinite(x) ? x : null);
+  const finite = (x: number | null | undefined) =>
+    x !== null && x !== undefined && Number.isFinite(x) ? x : null;
+  const variant = (name: string) => r.variants.find((v) => v.variant === name);
   for (const v of r.variants) {
     const k = v.variant;
     m[`ms.${k}`] = v.ms;
@@ -110,32 +151,77 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
     m[`peak_mb.${k}`] = v.peakMb;
     m[`peak_red.${k}`] = 100 * v.peakReduction;
     m[`weights_mb.${k}`] = v.weightsMb;
+    m[`mb_moved.${k}`] = finite(v.mbMoved);
     m[`norm_share.${k}`] = v.normShare === null ? null : 100 * v.normShare;
     m[`kernels.${k}`] = v.kernels;
-    m[`kbound.${k}`] = kernelBound(r, k);
+    m[`kbound.${k}`] = shareOfBound(r, k, (x) => x.kernels);
     m[`twin_ppm.${k}`] = v.twinError === null ? null : v.twinError * 1e6;
   }
-  const un = r.variants.find((v) => v.variant === "un-folded");
+  const none = variant("none");
+  m["ln_share"] = none && none.speedupVsLn > 0 ? 100 * (1 - 1 / none.speedupVsLn) : null;
+  // A variant faster than no norm at all, beyond its interval, is measurement noise.
+  const noise = r.variants.some((v) =>
+    v.variant !== "none" && v.boundCi !== null && v.boundCi[0] > 1
+  );
+  m["noise"] = noise ? 1 : 0;
   // The claims compare folded UN and the converted models with Pre-LN: under another placement
   // nothing they are about exists (no norm folds away; no conversion runs), so no claim reads it.
-  const pre = (r.placement ?? "pre") === "pre";
-  const claim = (x: number | null | undefined) => r.softwareAdapter || !pre || x == null ? null : x;
-  const converted = (name: string) => r.variants.find((v) => v.variant === name)?.speedupVsLn;
-  m["claim.rms_vs_ln"] = claim(converted("rms-converted"));
-  m["claim.crms_vs_ln"] = claim(converted("crms-converted"));
-  m["claim.vs_ln"] = claim(un?.speedupVsLn);
-  m["claim.vs_fused"] = claim(un?.speedupVsFused);
-  m["claim.bound"] = claim(un ? finite(un.boundFraction) : null);
-  m["claim.peak_red"] = claim(un ? 100 * un.peakReduction : null);
+  const votes = !r.softwareAdapter && (r.placement ?? "pre") === "pre";
+  for (const c of TIMED_CLAIMS) {
+    const v = variant(c.variant);
+    const against = variant(c.against);
+    const value = !v
+      ? null
+      : c.kind === "bound"
+      ? finite(v.boundFraction)
+      : c.against === "ln"
+      ? v.speedupVsLn
+      : v.speedupVsFused;
+    const ci = !v
+      ? null
+      : c.kind === "bound"
+      ? v.boundCi
+      : c.against === "ln"
+      ? v.speedupVsLnCi
+      : v.speedupVsFusedCi;
+    const settled = value !== null && ci !== null && resolved(c.kind, value, ci);
+    m[`settled.${c.claim}`] = votes && v ? (settled && !noise ? 1 : 0) : null;
+    m[`claim.${c.claim}`] = votes && settled && !noise ? value : null;
+    const proxy = (measure: (x: InferVariantResult) => number | null) => {
+      if (!votes || !v || !against) return null;
+      if (c.kind === "bound") return shareOfBound(r, c.variant, measure);
+      const [a, b] = [measure(against), measure(v)];
+      return a !== null && b !== null && b > 0 ? a / b : null;
+    };
+    m[`proxy.${c.claim}.kernels`] = proxy((x) => x.kernels);
+    m[`proxy.${c.claim}.bytes`] = proxy((x) => finite(x.mbMoved));
+  }
+  const un = variant("un-folded");
+  m["claim.peak_red"] = votes && un ? 100 * un.peakReduction : null;
   return m;
 }
 
-/** (k_ln − k_v) / (k_ln − k_none) in kernels per inference; null when ln runs no more than none. */
-function kernelBound(r: InferCellResult, v: string): number | null {
-  const k = (name: string) => r.variants.find((x) => x.variant === name)?.kernels;
-  const [ln, none, x] = [k("ln"), k("none"), k(v)];
-  if (ln === undefined || none === undefined || x === undefined || ln <= none) return null;
-  return (ln - x) / (ln - none);
+/** Whether a paired 95% interval is narrow enough for its cell to vote (see TIMING_RESOLUTION). */
+function resolved(kind: "speedup" | "bound", value: number, ci: [number, number]): boolean {
+  const half = (ci[1] - ci[0]) / 2;
+  return kind === "bound"
+    ? half <= TIMING_RESOLUTION.bound
+    : half <= TIMING_RESOLUTION.speedup * Math.abs(value);
+}
+
+/** (x_ln − x_v) / (x_ln − x_none) for a deterministic measure x; null when ln is no dearer. */
+function shareOfBound(
+  r: InferCellResult,
+  v: string,
+  measure: (x: InferVariantResult) => number | null,
+): number | null {
+  const x = (name: string) => {
+    const found = r.variants.find((y) => y.variant === name);
+    return found ? measure(found) : null;
+  };
+  const [ln, none, value] = [x("ln"), x("none"), x(v)];
+  if (ln === null || none === null || value === null || ln <= none) return null;
+  return (ln - value) / (ln - none);
 }
 
 /**

@@ -242,6 +242,12 @@ export interface InferenceProfile {
   kernels: number;
   /** Of which inside norm ops. */
   normKernels: number;
+  /**
+   * Bytes the kernels read and write per run: Σ over kernels of their input and output
+   * elements × 4 (every tensor counted as 4-byte elements) — a deterministic proxy of the
+   * memory traffic, beside the timings.
+   */
+  bytesMoved: number;
   /** Median over the runs of Σ kernel time in ms (0 on WebGPU without timestamp queries). */
   kernelMs: number;
   /** Median over the runs of Σ kernel time inside norm ops in ms. */
@@ -263,6 +269,7 @@ function isKernel(name: string): boolean {
 interface OneProfile {
   peakBytes: number;
   kernels: number;
+  bytesMoved: number;
   normKernels: number;
   kernelMs: number;
   normKernelMs: number;
@@ -287,6 +294,7 @@ async function profileOnce(run: () => tf.Tensor, tracer: NormTracer): Promise<On
   const inNorm = new Set<number>();
   for (const [a, b] of trace.ranges) for (let i = a; i < b; i++) inNorm.add(i);
   let kernels = 0;
+  let bytesMoved = 0;
   let normKernels = 0;
   let kernelMs = 0;
   let normKernelMs = 0;
@@ -295,6 +303,8 @@ async function profileOnce(run: () => tf.Tensor, tracer: NormTracer): Promise<On
     const ms = typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
     kernels++;
     kernelMs += ms;
+    bytesMoved += 4 * [...(k.inputShapes ?? []), ...(k.outputShapes ?? [])]
+      .reduce((sum, shape) => sum + (shape ?? []).reduce((a, b) => a * b, 1), 0);
     if (inNorm.has(i)) {
       normKernels++;
       normKernelMs += ms;
@@ -304,7 +314,7 @@ async function profileOnce(run: () => tf.Tensor, tracer: NormTracer): Promise<On
   const gpuPeakBytes = trace.gpuBytes !== null && before.numBytesInGPU !== undefined
     ? Math.max(0, trace.gpuBytes - before.numBytesInGPU)
     : null;
-  return { peakBytes, kernels, normKernels, kernelMs, normKernelMs, gpuPeakBytes };
+  return { peakBytes, kernels, bytesMoved, normKernels, kernelMs, normKernelMs, gpuPeakBytes };
 }
 
 /**
@@ -335,6 +345,7 @@ export async function profileInference(
   return {
     peakBytes: Math.max(...all.map((p) => p.peakBytes)),
     kernels: all[0].kernels,
+    bytesMoved: all[0].bytesMoved,
     normKernels: all[0].normKernels,
     kernelMs,
     normKernelMs: median((p) => p.normKernelMs),

@@ -71,7 +71,8 @@ export async function runCli(args: string[]): Promise<number> {
       return EXIT_USAGE;
     }
     if (err instanceof UsageError) {
-      console.error(`normbench: ${err.oneLine()}`);
+      const line = err.hint ? err.oneLine() : `${err.message} (run the command with --help)`;
+      console.error(`normbench: ${line}`);
       return EXIT_USAGE;
     }
     throw err;
@@ -80,8 +81,7 @@ export async function runCli(args: string[]): Promise<number> {
 
 function hintFor(err: CommanderError): string {
   if (err.code === "commander.unknownCommand") return " (run 'normbench --help' for the list)";
-  if (err.code === "commander.unknownOption") return " (run the command with --help)";
-  return "";
+  return " (run the command with --help)";
 }
 
 if (import.meta.main) {

@@ -94,7 +94,9 @@ export function oursText(o: ClaimOutcome): string {
       : `${fmt(s.mean)}${s.n > 1 ? ` ± ${fmt(s.std)}` : ""} (n=${s.n}${
         s.collapsed ? `, ${s.collapsed} collapsed at chance` : ""
       })`;
-  return o.b ? `${side(o.a)} vs ${side(o.b)}` : side(o.a);
+  const ours = o.b ? `${side(o.a)} vs ${side(o.b)}` : side(o.a);
+  const proxies = o.proxies.map((p) => `${p.label} ${fmt(p.mean)} (n=${p.n})`);
+  return proxies.length ? `${ours}; deterministic: ${proxies.join(", ")}` : ours;
 }
 
 /**

@@ -89,6 +89,8 @@ export interface ClaimOutcome {
   rule: string;
   /** The verdict after Holm's adjustment over the suite's claims (set by {@linkcode holmAdjust}). */
   holm?: Verdict;
+  /** The claim's deterministic proxies: mean over the runs of side a that have each. */
+  proxies: { label: string; mean: number; n: number }[];
 }
 
 /** The values of `metric` over `runs`: finite values, and collapsed runs at their chance level. */
@@ -352,6 +354,12 @@ export function evaluateClaim(
       (c) => c.low >= test.threshold,
       (c) => c.high < test.threshold,
     );
+    if (test.ceiling !== undefined && ci.low > test.ceiling) {
+      reason = `measurement noise: the interval lies above ${
+        fmt(test.ceiling)
+      }, which no real effect can exceed — not a verdict`;
+      decided = { verdict: "inconclusive", p: null };
+    }
   } else {
     const av = valuesWithCollapses(aRuns, spec.metric);
     const bv = valuesWithCollapses(bRuns, spec.metric);
@@ -431,7 +439,21 @@ export function evaluateClaim(
     references: refs,
     reason,
     rule,
+    proxies: proxySummaries(spec, aRuns),
   };
+}
+
+/** Each proxy's mean over the runs of side a that have it (deterministic: every cell, voting or not). */
+function proxySummaries(spec: ClaimSpec, runs: RunRecord[]): ClaimOutcome["proxies"] {
+  return (spec.proxies ?? []).flatMap((p) => {
+    const xs = runs.map((r) => r.output.metrics[p.metric])
+      .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    return xs.length ? [{ label: p.label, mean: mean(xs), n: xs.length }] : [];
+  });
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toPrecision(3);
 }
 
 function runsText(a: SideSummary, b: SideSummary | null, kind: string): string {

@@ -159,8 +159,12 @@ export type ClaimTest =
    * collapses), a collapses less often (95% Newcombe CI of rate(b) − rate(a) above 0).
    */
   | { kind: "wider-stable-range"; over: string; maxRate: number; minRuns?: number }
-  /** a's value reaches `threshold` (e.g. a speedup ≥ 1.05): its 95% CI lies above it. */
-  | { kind: "at-least"; threshold: number };
+  /**
+   * a's value reaches `threshold` (e.g. a speedup ≥ 1.05): its 95% CI lies above it. `ceiling`:
+   * the most a real effect can reach (folded UN cannot beat the model with no norm: a bound share
+   * of 1); an interval wholly above it is measurement noise, never a verdict.
+   */
+  | { kind: "at-least"; threshold: number; ceiling?: number };
 
 /** One row of the overview: a paper's claim, its number and how ours is decided. */
 export interface ClaimSpec {
@@ -189,6 +193,11 @@ export interface ClaimSpec {
    * recipe), stated in every report row.
    */
   setting?: string;
+  /**
+   * Deterministic proxies of a timed claim (kernels run, bytes moved), reported beside its
+   * estimate: metric keys of the same runs, averaged over the runs that have the claim's metric.
+   */
+  proxies?: { metric: string; label: string }[];
 }
 
 /**

@@ -1,0 +1,202 @@
+// Speed claims that survive a rerun: a cell votes on a timed claim only when its paired interval
+// has settled and no variant beat the no-norm model; a bound above its ceiling is measurement
+// noise, never a verdict; deterministic proxies travel beside every timed estimate; the checks
+// say where LayerNorm's share of the time is too small for any norm to matter.
+import assert from "node:assert/strict";
+import { efficiencyChecks, efficiencyMetrics, TIMING_RESOLUTION } from "../src/bench/mod.ts";
+import type { InferCellResult, InferVariantResult } from "../src/bench/mod.ts";
+import { evaluateClaim } from "../src/report/verdict.ts";
+import { oursText } from "../src/report/markdown.ts";
+import type { ClaimSpec, RunRecord } from "../src/results/types.ts";
+
+/** A variant with paired speedups `vsLn` (± `half` as its interval) and the given kernels. */
+function variant(
+  name: string,
+  o: { vsLn: number; half?: number; kernels: number; mb: number; bound?: [number, number, number] },
+): InferVariantResult {
+  const half = o.half ?? 0.005;
+  return {
+    variant: name as InferVariantResult["variant"],
+    ms: 10 / o.vsLn,
+    msIqr: [9 / o.vsLn, 11 / o.vsLn],
+    n: 100,
+    samplesPerSec: 1,
+    speedupVsLn: o.vsLn,
+    speedupVsLnCi: [o.vsLn * (1 - half), o.vsLn * (1 + half)],
+    speedupVsFused: o.vsLn / 1.1,
+    speedupVsFusedCi: [(o.vsLn / 1.1) * (1 - half), (o.vsLn / 1.1) * (1 + half)],
+    boundFraction: o.bound ? o.bound[0] : null,
+    boundCi: o.bound ? [o.bound[1], o.bound[2]] : null,
+    peakMb: 1,
+    peakReduction: 0.1,
+    weightsMb: 1,
+    gpuPeakMb: null,
+    kernels: o.kernels,
+    mbMoved: o.mb,
+    normKernels: 0,
+    normShare: null,
+    twinError: 0,
+  };
+}
+
+/** A Pre-norm cell: ln 100 kernels, ln-fused ×1.1, none ×1.25, un-folded as given. */
+function cell(
+  un: { vsLn: number; half?: number; bound: [number, number, number] },
+  extra: Partial<InferCellResult> = {},
+): InferCellResult {
+  return {
+    backend: "wasm",
+    adapter: "wasm",
+    softwareAdapter: false,
+    model: "vit",
+    preset: "small",
+    batch: 8,
+    placement: "pre",
+    seq: 65,
+    rounds: 100,
+    stable: true,
+    timingMs: 1,
+    variants: [
+      variant("ln", { vsLn: 1, kernels: 100, mb: 50, bound: [0, -0.05, 0.05] }),
+      variant("ln-fused", { vsLn: 1.1, kernels: 60, mb: 40, bound: [0.5, 0.45, 0.55] }),
+      variant("un-folded", { ...un, kernels: 40, mb: 30 }),
+      variant("none", { vsLn: 1.25, kernels: 40, mb: 30, bound: [1, 1, 1] }),
+    ],
+    ...extra,
+  } as InferCellResult;
+}
+
+Deno.test("efficiencyMetrics: a settled cell votes, with kernel and byte proxies beside its times", () => {
+  const m = efficiencyMetrics(cell({ vsLn: 1.24, bound: [0.97, 0.92, 1.02] }));
+  assert.equal(m["claim.vs_ln"], 1.24);
+  assert.equal(m["claim.bound"], 0.97);
+  assert.equal(m["settled.vs_ln"], 1);
+  assert.equal(m["noise"], 0);
+  assert.equal(m["proxy.vs_ln.kernels"], 100 / 40);
+  assert.equal(m["proxy.vs_fused.kernels"], 60 / 40);
+  assert.equal(m["proxy.vs_ln.bytes"], 50 / 30);
+  assert.equal(m["proxy.bound.kernels"], 1);
+  assert.equal(m["proxy.bound.bytes"], 1);
+  assert.ok(Math.abs(m["ln_share"]! - 20) < 1e-9); // 1 − 1 / 1.25
+  // no converted variants in this cell: their claims are not asked
+  assert.equal(m["settled.rms_vs_ln"], null);
+  assert.equal(m["claim.rms_vs_ln"], null);
+});
+
+Deno.test("efficiencyMetrics: an unsettled interval does not vote, the deterministic values still do", () => {
+  const wide = TIMING_RESOLUTION.speedup * 1.5;
+  const m = efficiencyMetrics(cell({ vsLn: 1.24, half: wide, bound: [0.97, 0.7, 1.1] }));
+  assert.equal(m["claim.vs_ln"], null);
+  assert.equal(m["settled.vs_ln"], 0);
+  assert.equal(m["claim.bound"], null); // half-width 0.2 > 0.1
+  assert.equal(m["claim.peak_red"], 10);
+  assert.equal(m["proxy.vs_ln.kernels"], 2.5);
+  // just inside the resolution, it votes
+  const ok = efficiencyMetrics(
+    cell({ vsLn: 1.24, half: TIMING_RESOLUTION.speedup * 0.9, bound: [1, 0.95, 1.05] }),
+  );
+  assert.equal(ok["claim.vs_ln"], 1.24);
+  assert.equal(ok["claim.bound"], 1);
+});
+
+Deno.test("efficiencyMetrics: a variant faster than no norm beyond its interval silences the cell's times", () => {
+  const m = efficiencyMetrics(cell({ vsLn: 1.4, bound: [1.6, 1.3, 1.9] }));
+  assert.equal(m["noise"], 1);
+  for (const c of ["vs_ln", "vs_fused", "bound"]) {
+    assert.equal(m[`claim.${c}`], null, c);
+    assert.equal(m[`settled.${c}`], 0, c);
+  }
+  assert.equal(m["claim.peak_red"], 10); // memory is not a time
+});
+
+Deno.test("efficiencyMetrics: software adapters and Post cells never vote", () => {
+  for (const extra of [{ softwareAdapter: true }, { placement: "post" }]) {
+    const m = efficiencyMetrics(cell({ vsLn: 1.24, bound: [0.97, 0.92, 1.02] }, extra));
+    for (const k of Object.keys(m).filter((k) => /^(claim|settled|proxy)\./.test(k))) {
+      assert.equal(m[k], null, `${JSON.stringify(extra)}: ${k}`);
+    }
+  }
+});
+
+function record(id: string, metrics: Record<string, number | null>, placement = "pre"): RunRecord {
+  return {
+    id,
+    labels: { backend: "wasm", cell: id, placement },
+    input: null,
+    hash: "",
+    output: { metrics },
+    wallMs: 0,
+    backend: {} as RunRecord["backend"],
+    finishedAt: "",
+  };
+}
+
+const BOUND: ClaimSpec = {
+  id: "b",
+  claim: "Folded UN reaches the no-norm bound",
+  source: "",
+  paper: "",
+  metric: "claim.bound",
+  proxies: [{ metric: "proxy.bound.kernels", label: "kernels share" }],
+  higherIsBetter: true,
+  a: { backend: "wasm" },
+  test: { kind: "at-least", threshold: 0.95, ceiling: 1 },
+};
+
+Deno.test("verdict: a bound above its ceiling is measurement noise, not reproduced", () => {
+  const above = [1.17, 1.2, 1.19, 1.18].map((x, i) =>
+    record(`c${i}`, { "claim.bound": x, "proxy.bound.kernels": 1 })
+  );
+  const o = evaluateClaim(BOUND, above);
+  assert.equal(o.intervalVerdict, "inconclusive");
+  assert.equal(o.verdict, "underpowered");
+  assert.match(o.reason!, /measurement noise/);
+  // without a ceiling the same numbers would have said "reproduced"
+  const plain = evaluateClaim({ ...BOUND, test: { kind: "at-least", threshold: 0.95 } }, above);
+  assert.equal(plain.verdict, "reproduced");
+  // within the ceiling the rule decides as before
+  const near = [0.98, 0.99, 1.0, 0.99].map((x, i) => record(`c${i}`, { "claim.bound": x }));
+  assert.equal(evaluateClaim(BOUND, near).verdict, "reproduced");
+});
+
+Deno.test("verdict: proxies are reported over every cell, also those whose times did not vote", () => {
+  const rs = [
+    record("a", { "claim.bound": 0.99, "proxy.bound.kernels": 1 }),
+    record("b", { "claim.bound": null, "proxy.bound.kernels": 0.9 }),
+  ];
+  const o = evaluateClaim(BOUND, rs);
+  assert.equal(o.a.n, 1);
+  assert.deepEqual(o.proxies, [{ label: "kernels share", mean: 0.95, n: 2 }]);
+  assert.match(oursText(o), /deterministic: kernels share 0\.95 \(n=2\)/);
+});
+
+Deno.test("efficiencyChecks: voting cells per claim, noise, and where LayerNorm's share is too small", () => {
+  const rs = [
+    record("wasm/vit/small/B8", {
+      "ms.ln": 10,
+      "settled.vs_ln": 1,
+      "settled.bound": 0,
+      noise: 0,
+      ln_share: 20,
+    }),
+    record("wasm/encoder/bert-base/B1", {
+      "ms.ln": 100,
+      "settled.vs_ln": 0,
+      "settled.bound": 0,
+      noise: 1,
+      ln_share: 1.5,
+    }),
+  ];
+  const checks = efficiencyChecks(rs, ["wasm"]);
+  const voting = checks.find((c) => c.check.startsWith("timed claims are decided"))!;
+  assert.equal(voting.ok, false);
+  assert.match(voting.detail, /vs_ln 1\/2, bound 0\/2/);
+  assert.match(voting.detail, /measurement noise in: wasm wasm\/encoder\/bert-base\/B1/);
+  const share = checks.find((c) => c.check.startsWith("LayerNorm (as tfjs ops)"))!;
+  assert.equal(share.ok, false);
+  assert.match(
+    share.detail,
+    /too small for any norm to matter in: wasm wasm\/encoder\/bert-base\/B1 \(1\.5%\)/,
+  );
+  assert.match(share.detail, /elsewhere wasm wasm\/vit\/small\/B8 20\.0%/);
+});
