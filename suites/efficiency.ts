@@ -258,7 +258,7 @@ function claims(): ClaimSpec[] {
       ],
       higherIsBetter: true,
       a: { backend: b },
-      test: { kind: "at-least", threshold: 1.05 },
+      test: { kind: "at-least", threshold: 1.05, minRuns: 3 },
     },
     {
       id: `efficiency.${b}.speed-vs-fused`,
@@ -273,7 +273,7 @@ function claims(): ClaimSpec[] {
       ],
       higherIsBetter: true,
       a: { backend: b },
-      test: { kind: "at-least", threshold: 1.05 },
+      test: { kind: "at-least", threshold: 1.05, minRuns: 3 },
     },
     {
       id: `efficiency.${b}.bound`,
@@ -288,7 +288,7 @@ function claims(): ClaimSpec[] {
       ],
       higherIsBetter: true,
       a: { backend: b },
-      test: { kind: "at-least", threshold: 0.95, ceiling: 1 },
+      test: { kind: "at-least", threshold: 0.95, ceiling: 1, minRuns: 3 },
     },
     {
       id: `efficiency.${b}.rms-vs-ln`,
@@ -303,7 +303,7 @@ function claims(): ClaimSpec[] {
       ],
       higherIsBetter: true,
       a: { backend: b },
-      test: { kind: "at-least", threshold: 1.01 },
+      test: { kind: "at-least", threshold: 1.01, minRuns: 3 },
       setting: "the same trained function: the `ln` model converted to Pre-RMSNorm, both norms " +
         "as tfjs ops (RMS's γ, β folded into the next linear; the writers' centring baked)",
     },
@@ -320,7 +320,7 @@ function claims(): ClaimSpec[] {
       ],
       higherIsBetter: true,
       a: { backend: b },
-      test: { kind: "at-least", threshold: 1.01 },
+      test: { kind: "at-least", threshold: 1.01, minRuns: 3 },
       setting: "the same trained function: the `ln` model converted to Pre-CRMSNorm (residual " +
         "stream d−1 wide, LN's γ, β folded into the readers), both norms as tfjs ops",
     },

@@ -206,4 +206,15 @@ Deno.test("verdict: at-least compares the mean's CI with the threshold", () => {
   assert.equal(verdict(c, runs("a", [1.3, 1.31, 1.29])), "reproduced");
   assert.equal(verdict(c, runs("a", [0.9, 0.91, 0.89])), "not reproduced");
   assert.equal(verdict(c, runs("a", [1.0, 1.1, 1.05])), "inconclusive");
+  // nothing to decide on is said plainly: no value at all, or one value without an interval
+  const none = evaluateClaim(c, runs("a", [null, null]));
+  assert.equal(none.verdict, "underpowered");
+  assert.match(none.reason!, /no run has a value for acc/);
+  assert.match(
+    evaluateClaim(c, runs("a", [1.3, null])).reason!,
+    /1 value of acc; the rule needs ≥ 2/,
+  );
+  const three: ClaimSpec = { ...c, test: { kind: "at-least", threshold: 1.05, minRuns: 3 } };
+  assert.equal(verdict(three, runs("a", [1.3, 1.31])), "underpowered");
+  assert.equal(verdict(three, runs("a", [1.3, 1.31, 1.29])), "reproduced");
 });

@@ -156,7 +156,9 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
         100 * test.maxRate
       }% collapses) the 95% Newcombe CI of rate(baseline) − rate(claim side) lies above 0; below 0 → not reproduced`;
     case "at-least":
-      return `at least ${test.threshold}: the 95% CI of the mean ${metric} lies above it; below it entirely → not reproduced`;
+      return `at least ${test.threshold}: the 95% CI of the mean ${metric} lies above it; below it entirely → not reproduced` +
+        (test.minRuns ? `; ≥ ${test.minRuns} values` : "") +
+        (test.ceiling !== undefined ? `; wholly above ${test.ceiling} → measurement noise` : "");
   }
 }
 
@@ -354,7 +356,15 @@ export function evaluateClaim(
       (c) => c.low >= test.threshold,
       (c) => c.high < test.threshold,
     );
-    if (test.ceiling !== undefined && ci.low > test.ceiling) {
+    const minRuns = test.minRuns ?? 2;
+    if (av.length < minRuns) {
+      reason = av.length === 0
+        ? `no run has a value for ${spec.metric} (the checks say why)`
+        : `${av.length} value${
+          av.length > 1 ? "s" : ""
+        } of ${spec.metric}; the rule needs ≥ ${minRuns}`;
+      decided = { verdict: "inconclusive", p: null };
+    } else if (test.ceiling !== undefined && ci.low > test.ceiling) {
       reason = `measurement noise: the interval lies above ${
         fmt(test.ceiling)
       }, which no real effect can exceed — not a verdict`;

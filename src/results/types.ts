@@ -162,9 +162,10 @@ export type ClaimTest =
   /**
    * a's value reaches `threshold` (e.g. a speedup ≥ 1.05): its 95% CI lies above it. `ceiling`:
    * the most a real effect can reach (folded UN cannot beat the model with no norm: a bound share
-   * of 1); an interval wholly above it is measurement noise, never a verdict.
+   * of 1); an interval wholly above it is measurement noise, never a verdict. `minRuns`
+   * (default 2): fewer values than that decide nothing (`underpowered`).
    */
-  | { kind: "at-least"; threshold: number; ceiling?: number };
+  | { kind: "at-least"; threshold: number; ceiling?: number; minRuns?: number };
 
 /** One row of the overview: a paper's claim, its number and how ours is decided. */
 export interface ClaimSpec {
