@@ -23,6 +23,7 @@ import { UsageError } from "../util/errors.ts";
 import { removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
 import { inputFile, outputDir } from "../util/validate.ts";
 import { withDirLock } from "../util/lock.ts";
+import { adapterRoots } from "../results/layout.ts";
 
 /** Registers `report`. */
 export function registerReport(program: Command): void {
@@ -77,21 +78,35 @@ export function registerReport(program: Command): void {
           );
         }
       }
+      // The hardware WebGPU adapters' results (results/webgpu/<adapter>/) are rebuilt too.
+      const adapters: { root: string; byProfile: Map<ProfileName, SuiteResultFile[]> }[] = [];
+      for (const a of await adapterRoots(opts.out)) {
+        const files = new Map<ProfileName, SuiteResultFile[]>();
+        for (const p of PROFILE_NAMES) {
+          const found = await readResultFiles(profileDir(a.dir, p), order);
+          if (found.length) files.set(p, found);
+        }
+        if (files.size) adapters.push({ root: a.dir, byProfile: files });
+      }
       await withDirLock(opts.out, "report", async () => {
         await removeDeadTemporaries(opts.out);
         let count = 0;
-        for (const [p, files] of byProfile) {
-          const dir = profileDir(opts.out, p);
-          await removeDeadTemporaries(dir);
-          for (const file of files) await renderSuiteReport(file, dir);
-          await writeOverview(dir, order);
-          count += files.length;
+        for (const { root, byProfile: profiles } of [{ root: opts.out, byProfile }, ...adapters]) {
+          for (const [p, files] of profiles) {
+            const dir = profileDir(root, p);
+            await removeDeadTemporaries(dir);
+            for (const file of files) await renderSuiteReport(file, dir);
+            await writeOverview(dir, order);
+            count += files.length;
+          }
+          if (profiles.size) await writeProfileIndex(root);
         }
-        if (byProfile.size) await writeProfileIndex(opts.out);
+        if (adapters.length && !byProfile.size) await writeProfileIndex(opts.out);
         console.log(
           `normbench: rebuilt ${count} report(s) of ${
             [...byProfile.keys()].join(", ") || "no profile"
-          } under ${opts.out}/`,
+          } under ${opts.out}/` +
+            (adapters.length ? ` and of ${adapters.length} WebGPU adapter(s)` : ""),
         );
         if (opts.readme && readmeText !== undefined) {
           const dir = profileDir(opts.out, profile);

@@ -13,6 +13,9 @@ import { collect, importModules, parseBackend } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
 import { checkOutputDir, outputDir, parseIntFlag } from "../util/validate.ts";
 import { checkDataLocations } from "../data/provision/provision.ts";
+import { probeWebGpu } from "../backend/backend.ts";
+import { resultsRoot } from "../results/layout.ts";
+import { writeProfileIndex } from "../report/write.ts";
 
 /** The most workers `--jobs` accepts on a machine with `cores` cores. */
 function maxJobs(cores: number): number {
@@ -69,16 +72,29 @@ export function registerReproduce(program: Command): void {
         ...new Set(suites.filter((s) => !s.skip?.[profile]).flatMap((s) => s.datasets)),
       ]);
       const cache = opts.cache ?? defaultRunCacheDir();
+      // Runs on a hardware WebGPU adapter write beside the CPU results, one folder per adapter.
+      const webgpuRuns = suites.some((s) =>
+        !s.skip?.[profile] && s.runs(profile).some((r) => r.labels.backend === "webgpu")
+      );
+      const usesWebGpu = backend === "webgpu" || backend === "auto" || webgpuRuns;
+      const adapter = usesWebGpu ? await probeWebGpu() : null;
+      const root = resultsRoot(opts.out, { adapter, usesWebGpu });
       await checkOutputDir("--out", opts.out);
       await checkOutputDir("--cache", cache);
       await outputDir("--out", opts.out);
       await outputDir("--cache", cache);
+      if (root !== opts.out) {
+        console.error(
+          `normbench: the runs use the hardware WebGPU adapter '${adapter!.description}': ` +
+            `results go to ${root}/, beside the CPU results`,
+        );
+      }
       const started = performance.now();
       const result = await reproduce({
         suites,
         profile,
         backend,
-        outDir: opts.out,
+        outDir: root,
         cacheDir: cache,
         jobs,
         shard,
@@ -91,8 +107,9 @@ export function registerReproduce(program: Command): void {
         `normbench: ${suites.length} suite(s), profile ${profile}, in ${
           (total / 60).toFixed(1)
         } min; ` +
-          `${result.written.length} files written to ${opts.out}/${profile}/`,
+          `${result.written.length} files written to ${root}/${profile}/`,
       );
+      if (root !== opts.out) await writeProfileIndex(opts.out);
       if (result.failures.length) {
         console.error(
           `normbench: ${result.failures.length} run(s) failed (see above); rerun to resume`,

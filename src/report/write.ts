@@ -9,6 +9,7 @@ import { overviewMarkdown, SCALE_CAVEAT, suiteMarkdown } from "./markdown.ts";
 import { HEADLINE_PROFILE, PROFILE_NAMES } from "../results/types.ts";
 import { plotSpec } from "./plots.ts";
 import { renderSvg } from "./svg.ts";
+import { adapterRoots, WEBGPU_FOLDER } from "../results/layout.ts";
 
 /**
  * Renders the Markdown report and plots of a results file into `outDir` (as
@@ -195,7 +196,33 @@ export async function writeProfileIndex(root: string): Promise<string> {
       `- [${profile}](${profile}/README.md) — ${what}; ${files.length} suites, ${runs} runs.`,
     );
   }
-  if (present.length === 0) lines.push("No suite has been run yet: `deno task reproduce`.");
+  const adapters: { slug: string; profiles: string[] }[] = [];
+  for (const a of await adapterRoots(root)) {
+    const profiles: string[] = [];
+    for (const p of PROFILE_NAMES) {
+      if ((await readResultFiles(`${a.dir}/${p}`)).length) profiles.push(p);
+    }
+    if (profiles.length) adapters.push({ ...a, profiles });
+  }
+  if (present.length === 0 && adapters.length === 0) {
+    lines.push("No suite has been run yet: `deno task reproduce`.");
+  }
+  if (adapters.length) {
+    lines.push(
+      "",
+      "## Measured on hardware WebGPU adapters",
+      "",
+      "Results of runs on a GPU, one folder per adapter, kept apart from the CPU results above:",
+      "",
+    );
+    for (const a of adapters) {
+      lines.push(
+        `- [${a.slug}](${WEBGPU_FOLDER}/${a.slug}/README.md) — ${
+          a.profiles.map((p) => `[${p}](${WEBGPU_FOLDER}/${a.slug}/${p}/README.md)`).join(", ")
+        }`,
+      );
+    }
+  }
   lines.push("");
   const path = `${root}/README.md`;
   await writeFileAtomic(path, lines.join("\n"));

@@ -12,3 +12,4 @@
  */
 export * from "./types.ts";
 export * from "./result_file.ts";
+export * from "./layout.ts";
