@@ -55,3 +55,29 @@ Deno.test("report: rebuilds each adapter's folder and the index lists it beside 
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("bench train --save: the rows, their ratio to LN and the provenance, under the CPU root", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = ["bench", "train", "--model", "vit", "--preset", "tiny", "--norm", "ln,un"];
+    const r = await runCliWith({}, ...args, "--warmup", "0", "--repeats", "2", "--save", dir);
+    assert.equal(r.code, 0, r.stderr);
+    const files = [...Deno.readDirSync(join(dir, "bench"))].map((e) => e.name);
+    assert.equal(files.length, 1);
+    assert.match(files[0], /^train-\d{8}T\d{6}\.json$/);
+    const saved = JSON.parse(await Deno.readTextFile(join(dir, "bench", files[0])));
+    assert.equal(saved.format, "normbench-bench-train/1");
+    assert.equal(typeof saved.provenance.gitCommit, "string");
+    assert.deepEqual(saved.rows.map((x: { norm: string }) => x.norm), ["ln", "un"]);
+    assert.equal(saved.rows[0].vsLn, 1);
+    assert.ok(
+      saved.rows[1].vsLn > 0 && saved.rows[1].kernelsPerUpdate > saved.rows[0].kernelsPerUpdate,
+    );
+    // a --save that is a file is refused before anything is measured
+    const bad = await runCliWith({}, ...args, "--save", join(dir, "bench", files[0]));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^normbench: --save .* is a file, not a directory/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

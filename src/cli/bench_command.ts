@@ -5,7 +5,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { initBackend } from "../backend/backend.ts";
+import { type BackendInfo, initBackend } from "../backend/backend.ts";
 import { parseNormSpec } from "../norms/registry.ts";
 import { parsePlacement } from "../nn/block.ts";
 import { parseModelKind, PRESETS } from "../models/presets.ts";
@@ -14,7 +14,10 @@ import { benchPool } from "../bench/pool.ts";
 import { WorkerPool } from "../runner/pool.ts";
 import { parseBackend, parseList, parsePositiveInt } from "./parse.ts";
 import { UsageError } from "../util/errors.ts";
-import { parseIntFlag } from "../util/validate.ts";
+import { checkOutputDir, outputDir, parseIntFlag } from "../util/validate.ts";
+import { resultsRoot } from "../results/layout.ts";
+import { collectProvenance } from "../runner/provenance.ts";
+import { writeFileAtomic } from "../util/fs.ts";
 
 interface BenchTrainFlags {
   model: string;
@@ -28,6 +31,7 @@ interface BenchTrainFlags {
   repeats: string;
   diagnostics?: string;
   json?: boolean;
+  save?: string;
 }
 
 function formatRow(r: BenchTrainRow): string {
@@ -98,6 +102,11 @@ export function registerBench(program: Command): void {
         "report their cost amortized over k updates",
     )
     .option("--json", "print one JSON object per configuration")
+    .option(
+      "--save <dir>",
+      "also write the rows with their provenance to <dir>/bench/train-<time>.json (a hardware " +
+        "WebGPU adapter's under <dir>/webgpu/<adapter>/bench/)",
+    )
     .action(async (opts: BenchTrainFlags) => {
       const models = parseList(opts.model, parseModelKind);
       const norms = parseList(opts.norm, (n) => parseNormSpec(n) && n);
@@ -120,7 +129,9 @@ export function registerBench(program: Command): void {
       if (models.length === 0 || norms.length === 0) {
         throw new UsageError("--model and --norm need at least one name");
       }
+      if (opts.save !== undefined) await checkOutputDir("--save", opts.save);
       const info = await initBackend(parseBackend(opts.backend));
+      const rows: BenchTrainRow[] = [];
       if (!opts.json) {
         console.log(`backend ${info.name} (${info.adapter}), ${info.cores} cores, ${info.cpu}`);
       }
@@ -138,9 +149,47 @@ export function registerBench(program: Command): void {
             diagnostics,
           });
           console.log(opts.json ? JSON.stringify(row) : formatRow(row));
+          rows.push(row);
         }
       }
+      if (opts.save !== undefined) {
+        const path = await saveTrainSummary(opts.save, rows, info);
+        console.error(`normbench: wrote ${path}`);
+      }
     });
+}
+
+/**
+ * Writes `bench train` rows with their provenance as `<root>/bench/train-<time>.json`, the root
+ * being `dir` or, on a hardware WebGPU adapter, `dir/webgpu/<adapter>` (see `resultsRoot`): a
+ * GPU's numbers never land over the CPU's. Each row keeps its ratio to LN of the same model
+ * (`vsLn`: ms per update over LN's), when LN was measured.
+ */
+async function saveTrainSummary(
+  dir: string,
+  rows: BenchTrainRow[],
+  info: BackendInfo,
+): Promise<string> {
+  const adapter = info.name === "webgpu"
+    ? { description: info.adapter, fallback: info.fallbackAdapter }
+    : null;
+  const root = resultsRoot(dir, { adapter, usesWebGpu: info.name === "webgpu" });
+  const ln = new Map(
+    rows.filter((r) => r.norm === "ln").map((r) => [`${r.model}/${r.preset}`, r.msPerStep]),
+  );
+  const summary = {
+    format: "normbench-bench-train/1",
+    provenance: await collectProvenance(info),
+    rows: rows.map((r) => {
+      const base = ln.get(`${r.model}/${r.preset}`);
+      return { ...r, vsLn: base ? r.msPerStep / base : null };
+    }),
+  };
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+  await outputDir("--save", `${root}/bench`);
+  const path = `${root}/bench/train-${stamp}.json`;
+  await writeFileAtomic(path, JSON.stringify(summary, null, 1) + "\n");
+  return path;
 }
 
 interface BenchPoolFlags {
