@@ -243,6 +243,14 @@ function runSpec(p: Plan): RunSpec {
 
 const BACKENDS: BackendName[] = ["wasm", "cpu", "webgpu"];
 
+/** A timed claim's deterministic proxies (`proxy.<claim>.kernels|bytes`, see `efficiencyMetrics`). */
+function proxies(claim: string, kind: "×" | "share"): ClaimSpec["proxies"] {
+  return [
+    { metric: `proxy.${claim}.kernels`, label: `kernels ${kind}` },
+    { metric: `proxy.${claim}.bytes`, label: `bytes moved ${kind}` },
+  ];
+}
+
 function claims(): ClaimSpec[] {
   return BACKENDS.flatMap((b): ClaimSpec[] => [
     {
@@ -252,10 +260,7 @@ function claims(): ClaimSpec[] {
       paper: "≈31% faster inference than LN (×1.31)",
       paperDelta: 1.31,
       metric: "claim.vs_ln",
-      proxies: [
-        { metric: "proxy.vs_ln.kernels", label: "kernels ×" },
-        { metric: "proxy.vs_ln.bytes", label: "bytes moved ×" },
-      ],
+      proxies: proxies("vs_ln", "×"),
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 1.05, minRuns: 3 },
@@ -267,10 +272,7 @@ function claims(): ClaimSpec[] {
       paper: "≈31% faster inference than LN (×1.31)",
       paperDelta: 1.31,
       metric: "claim.vs_fused",
-      proxies: [
-        { metric: "proxy.vs_fused.kernels", label: "kernels ×" },
-        { metric: "proxy.vs_fused.bytes", label: "bytes moved ×" },
-      ],
+      proxies: proxies("vs_fused", "×"),
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 1.05, minRuns: 3 },
@@ -282,10 +284,7 @@ function claims(): ClaimSpec[] {
       paper: "folding leaves no norm op: 100% of the bound in principle",
       paperDelta: 1,
       metric: "claim.bound",
-      proxies: [
-        { metric: "proxy.bound.kernels", label: "kernels share" },
-        { metric: "proxy.bound.bytes", label: "bytes moved share" },
-      ],
+      proxies: proxies("bound", "share"),
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 0.95, ceiling: 1, minRuns: 3 },
@@ -297,10 +296,7 @@ function claims(): ClaimSpec[] {
       paper: "Pre-RMS and Pre-CRMS 1%–10% faster in inference and training than Pre-LN " +
         "(×1.01–×1.10)",
       metric: "claim.rms_vs_ln",
-      proxies: [
-        { metric: "proxy.rms_vs_ln.kernels", label: "kernels ×" },
-        { metric: "proxy.rms_vs_ln.bytes", label: "bytes moved ×" },
-      ],
+      proxies: proxies("rms_vs_ln", "×"),
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 1.01, minRuns: 3 },
@@ -314,10 +310,7 @@ function claims(): ClaimSpec[] {
       paper: "Pre-RMS and Pre-CRMS 1%–10% faster in inference and training than Pre-LN " +
         "(×1.01–×1.10)",
       metric: "claim.crms_vs_ln",
-      proxies: [
-        { metric: "proxy.crms_vs_ln.kernels", label: "kernels ×" },
-        { metric: "proxy.crms_vs_ln.bytes", label: "bytes moved ×" },
-      ],
+      proxies: proxies("crms_vs_ln", "×"),
       higherIsBetter: true,
       a: { backend: b },
       test: { kind: "at-least", threshold: 1.01, minRuns: 3 },

@@ -7,6 +7,7 @@
 import type { BackendName } from "../backend/names.ts";
 import type { CheckResult, RunRecord } from "../results/types.ts";
 import { VARIANT_NAMES } from "../inference/variants.ts";
+import { TIMED_CLAIMS } from "./infer_task.ts";
 
 /** A finite metric of a record, or null. */
 function value(r: RunRecord, key: string): number | null {
@@ -148,13 +149,11 @@ export function efficiencyChecks(
   return out;
 }
 
-const TIMED = ["vs_ln", "vs_fused", "bound", "rms_vs_ln", "crms_vs_ln"];
-
 /** Which cells' timings vote on each timed claim, and which were measurement noise. */
 function votingCheck(pre: RunRecord[]): CheckResult {
   const cell = (r: RunRecord) => `${r.labels.backend} ${r.labels.cell}`;
   const noisy = pre.filter((r) => value(r, "noise") === 1);
-  const counts = TIMED.map((c) => {
+  const counts = TIMED_CLAIMS.map(({ claim: c }) => {
     const asked = pre.filter((r) => value(r, `settled.${c}`) !== null);
     const voted = asked.filter((r) => value(r, `settled.${c}`) === 1);
     return asked.length ? `${c} ${voted.length}/${asked.length}` : null;

@@ -98,8 +98,16 @@ export const EFFICIENCY_METRICS = {
  */
 export const TIMING_RESOLUTION = { speedup: 0.025, bound: 0.1 } as const;
 
-/** The claims a cell's timings decide, with the variant and interval each reads. */
-const TIMED_CLAIMS = [
+/**
+ * The claims a cell's timings decide (`claim.<claim>`), with the variant and interval each reads.
+ *
+ * @example
+ * ```ts
+ * import { TIMED_CLAIMS } from "@normbench/normbench";
+ * console.assert(TIMED_CLAIMS.some((c) => c.claim === "bound"));
+ * ```
+ */
+export const TIMED_CLAIMS = [
   { claim: "vs_ln", variant: "un-folded", against: "ln", kind: "speedup" },
   { claim: "vs_fused", variant: "un-folded", against: "ln-fused", kind: "speedup" },
   { claim: "bound", variant: "un-folded", against: "ln", kind: "bound" },
@@ -170,20 +178,13 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
   for (const c of TIMED_CLAIMS) {
     const v = variant(c.variant);
     const against = variant(c.against);
-    const value = !v
-      ? null
+    const [value, ci] = !v
+      ? [null, null]
       : c.kind === "bound"
-      ? finite(v.boundFraction)
+      ? [finite(v.boundFraction), v.boundCi]
       : c.against === "ln"
-      ? v.speedupVsLn
-      : v.speedupVsFused;
-    const ci = !v
-      ? null
-      : c.kind === "bound"
-      ? v.boundCi
-      : c.against === "ln"
-      ? v.speedupVsLnCi
-      : v.speedupVsFusedCi;
+      ? [v.speedupVsLn, v.speedupVsLnCi]
+      : [v.speedupVsFused, v.speedupVsFusedCi];
     const settled = value !== null && ci !== null && resolved(c.kind, value, ci);
     m[`settled.${c.claim}`] = votes && v ? (settled && !noise ? 1 : 0) : null;
     m[`claim.${c.claim}`] = votes && settled && !noise ? value : null;

@@ -365,9 +365,8 @@ export function evaluateClaim(
         } of ${spec.metric}; the rule needs ≥ ${minRuns}`;
       decided = { verdict: "inconclusive", p: null };
     } else if (test.ceiling !== undefined && ci.low > test.ceiling) {
-      reason = `measurement noise: the interval lies above ${
-        fmt(test.ceiling)
-      }, which no real effect can exceed — not a verdict`;
+      reason =
+        `measurement noise: the interval lies above ${test.ceiling}, which no real effect can exceed — not a verdict`;
       decided = { verdict: "inconclusive", p: null };
     }
   } else {
@@ -460,10 +459,6 @@ function proxySummaries(spec: ClaimSpec, runs: RunRecord[]): ClaimOutcome["proxi
       .filter((v): v is number => typeof v === "number" && Number.isFinite(v));
     return xs.length ? [{ label: p.label, mean: mean(xs), n: xs.length }] : [];
   });
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(3);
 }
 
 function runsText(a: SideSummary, b: SideSummary | null, kind: string): string {
