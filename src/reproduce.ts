@@ -16,10 +16,11 @@ import { type LockHolder, withDirLock } from "./util/lock.ts";
 import type { Executor } from "./runner/executor.ts";
 import { InProcessExecutor } from "./runner/executor.ts";
 import { collectProvenance } from "./runner/provenance.ts";
-import { BarProgress, LineProgress, type ProgressView } from "./runner/progress.ts";
+import { BarProgress, LineProgress, type ProgressView, suiteProgress } from "./runner/progress.ts";
 import { RESULT_FORMAT, type SuiteResultFile } from "./results/result_file.ts";
 import { describeSuite } from "./suite/describe.ts";
-import { runSuite } from "./runner/runner.ts";
+import { type PreparedSuiteRun, prepareSuiteRun } from "./runner/runner.ts";
+import { SlotScheduler } from "./runner/slots.ts";
 import type { Shard } from "./results/types.ts";
 import type { ProfileName } from "./results/types.ts";
 import type { Suite } from "./suite/types.ts";
@@ -56,7 +57,7 @@ export interface ReproduceResult {
   written: string[];
   /** Runs that failed, per suite. */
   failures: { suite: string; id: string; error: string }[];
-  /** Wall time per suite in ms. */
+  /** Per suite: ms from the call's start to the end of its last run (suites run side by side). */
   wallMs: Record<string, number>;
 }
 
@@ -87,8 +88,10 @@ export function profileDir(outDir: string, profile: ProfileName): string {
 }
 
 /**
- * Runs suites end to end: prepares their data, runs (or resumes) every grid on the runner, then
- * writes each suite's JSON, Markdown and plots and the overview into the profile's folder
+ * Runs suites end to end: prepares their data, runs (or resumes) every grid on the runner — the
+ * suites side by side on one {@linkcode SlotScheduler}, so every worker stays busy until the
+ * last run and timing runs still run alone — then writes each suite's JSON, Markdown and plots
+ * (as soon as that suite is done) and the overview into the profile's folder
  * (`<outDir>/<profile>/`), and the index of profiles (`<outDir>/README.md`). A suite with a
  * failed run writes nothing (its finished runs stay cached for the next call); a suite that
  * skips the profile (`skip`) is left out with its reason.
@@ -150,35 +153,60 @@ async function reproduceLocked(
   const dir = profileDir(options.outDir, options.profile);
   await removeDeadTemporaries(options.outDir);
   await removeDeadTemporaries(dir);
+  const callStart = performance.now();
+  const startedAt = new Date().toISOString();
   try {
+    // Every suite's grid is looked up in the cache first; then all of them run together on one
+    // scheduler, so a suite's last long run never leaves the other slots idle (timing runs still
+    // run alone). Each suite's results are written as soon as its own runs have finished.
+    const scheduler = new SlotScheduler(executor.slots);
+    const prepared: PreparedSuiteRun[] = [];
     for (const suite of options.suites) {
       const skip = suite.skip?.[options.profile];
       if (skip) {
         log(`normbench: ${suite.name}: not run in profile ${options.profile} (${skip})`);
         continue;
       }
-      const grid = suite.runs(options.profile);
-      // Bars on a terminal; otherwise (or with --quiet) a plain line at least every 30 s.
-      const costs = new Map(grid.map((r) => [r.id, r.cost]));
-      const progress: ProgressView = options.progress === false || !Deno.stderr.isTerminal()
-        ? new LineProgress(costs, { print: log })
-        : new BarProgress(costs);
-      const run = await runSuite(suite, {
-        profile: options.profile,
-        backend,
-        executor,
-        cacheDir: options.cacheDir,
-        shard: options.shard,
-        progress,
-        fresh: options.fresh,
-      });
-      wallMs[suite.name] = run.wallMs;
+      prepared.push(
+        await prepareSuiteRun(suite, {
+          profile: options.profile,
+          backend,
+          executor,
+          cacheDir: options.cacheDir,
+          shard: options.shard,
+          fresh: options.fresh,
+          scheduler,
+        }),
+      );
+    }
+    const sharing = prepared.filter((p) => p.pending > 0).map((p) => p.suite.name);
+    const call = sharing.length > 1 ? { startedAt, suites: sharing } : undefined;
+    // One progress display for the call: bars on a terminal; otherwise (or with --quiet) a plain
+    // line at least every 30 s. Run ids are shown as `<suite>/<id>`.
+    const costs = new Map(
+      prepared.flatMap((p) => [...p.costs].map(([id, cost]) => [`${p.suite.name}/${id}`, cost])),
+    );
+    const progress: ProgressView = options.progress === false || !Deno.stderr.isTerminal()
+      ? new LineProgress(costs, { print: log })
+      : new BarProgress(costs);
+    progress.start(
+      prepared.length === 1 ? prepared[0].suite.name : `${prepared.length} suites`,
+      prepared.reduce((a, p) => a + p.pending, 0),
+      prepared.reduce((a, p) => a + p.cached, 0),
+      prepared.reduce((a, p) => a + p.pendingCost, 0),
+    );
+    const finish = async (p: PreparedSuiteRun) => {
+      const suite = p.suite;
+      const run = await p.execute(suiteProgress(progress, suite.name));
+      const elapsed = performance.now() - callStart;
+      wallMs[suite.name] = elapsed;
       if (run.failures.length) {
         for (const f of run.failures) failures.push({ suite: suite.name, ...f });
         log(`normbench: ${suite.name}: ${run.failures.length} run(s) failed; no results written`);
         for (const f of run.failures) log(`  ${f.id}: ${f.error.split("\n")[0]}`);
-        continue;
+        return;
       }
+      const grid = suite.runs(options.profile);
       const tuningIds = new Set(grid.filter((r) => r.role === "tune").map((r) => r.id));
       const file: SuiteResultFile = {
         format: RESULT_FORMAT,
@@ -191,7 +219,8 @@ async function reproduceLocked(
         tuning: run.records.filter((r) => tuningIds.has(r.id)),
         checks: [],
         // Only an uninterrupted run's wall clock says how long the suite takes.
-        elapsedMs: run.cached === 0 ? Math.round(run.wallMs) : null,
+        elapsedMs: run.cached === 0 ? Math.round(elapsed) : null,
+        ...(call && call.suites.includes(suite.name) ? { call } : {}),
       };
       if (file.shard) {
         const path = `${dir}/${shardFileName(suite.name, file.shard)}`;
@@ -202,11 +231,13 @@ async function reproduceLocked(
         written.push(...(await writeSuiteResults(file, dir, { log })));
       }
       log(
-        `normbench: ${suite.name}: ${run.records.length} runs (${run.cached} cached) in ${
-          (run.wallMs / 1000).toFixed(1)
-        } s`,
+        `normbench: ${suite.name}: ${run.records.length} runs (${run.cached} cached), done ${
+          (elapsed / 1000).toFixed(1)
+        } s into the call`,
       );
-    }
+    };
+    await Promise.all(prepared.map(finish));
+    progress.stop();
     if (!options.shard || options.shard.count === 1) {
       written.push(await writeOverview(dir, options.suites.map((s) => s.name)));
       written.push(await writeProfileIndex(options.outDir));

@@ -59,7 +59,7 @@ const ARMS: PerProfile<{ setting: keyof typeof SETTINGS; norm: string }[]> = {
     { setting: "powernorm", norm: "bn" },
   ],
 };
-const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, standard: 5 };
+const SEEDS: PerProfile<number> = { smoke: 1, quick: 2, standard: 5 };
 const STEPS: PerProfile<number> = { smoke: 10, quick: 250, standard: 2000 };
 const LR_FACTORS: PerProfile<number[]> = { smoke: [], quick: [], standard: [0.5, 2] };
 

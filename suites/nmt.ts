@@ -81,7 +81,7 @@ const ARMS: PerProfile<{ setting: keyof typeof SETTINGS; norm: string }[]> = {
     { setting: "powernorm", norm: "pn" },
   ],
 };
-const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, standard: 5 };
+const SEEDS: PerProfile<number> = { smoke: 1, quick: 2, standard: 5 };
 const STEPS: PerProfile<number> = { smoke: 10, quick: 300, standard: 3000 };
 const TEST_SENTENCES: PerProfile<number> = { smoke: 20, quick: 150, standard: 1000 };
 const BEAM: PerProfile<number> = { smoke: 2, quick: 5, standard: 5 };

@@ -35,7 +35,7 @@ const NORMS: PerProfile<string[]> = {
   quick: ["ln", "bn", "un", "rms", "dyt", "repbn"],
   standard: ["ln", "bn", "un", "rms", "dyt", "repbn"],
 };
-const SEEDS: PerProfile<number> = { smoke: 1, quick: 3, standard: 5 };
+const SEEDS: PerProfile<number> = { smoke: 1, quick: 2, standard: 5 };
 const STEPS: PerProfile<number> = { smoke: 12, quick: 400, standard: 3000 };
 const BATCH: PerProfile<number> = { smoke: 32, quick: 64, standard: 256 };
 const LAYERS: PerProfile<number> = { smoke: 2, quick: 2, standard: 2 };

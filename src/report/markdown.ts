@@ -363,10 +363,8 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
     "| suite | profile | runs | elapsed (min) | run time (sum over runs, min) | backend |",
     "|---|---|---|---|---|---|",
   );
-  let elapsed = 0;
   for (const f of files) {
     const sum = f.runs.reduce((a, r) => a + r.wallMs, 0) / 60000;
-    elapsed += (f.elapsedMs ?? NaN) / 60000;
     lines.push(
       `| ${f.suite.name} | ${f.profile} | ${f.runs.length} | ${
         fmt((f.elapsedMs ?? NaN) / 60000, 1)
@@ -374,15 +372,38 @@ export function overviewMarkdown(files: SuiteResultFile[]): string {
     );
   }
   lines.push(
-    `| **all** | | ${files.reduce((a, f) => a + f.runs.length, 0)} | ${fmt(elapsed, 1)} | | |`,
+    `| **all** | | ${files.reduce((a, f) => a + f.runs.length, 0)} | ${
+      fmt(totalElapsedMs(files) / 60000, 1)
+    } | | |`,
   );
+  const shared = files.some((f) => f.call);
   lines.push(
     "",
     "Elapsed is the wall-clock time of the suite's last uninterrupted `reproduce` (— when it was " +
-      "resumed from cached runs or merged from shards); the run-time sum counts every run once.",
+      "resumed from cached runs or merged from shards); the run-time sum counts every run once." +
+      (shared
+        ? " Suites run by one call share the workers (the runs of every suite fill every " +
+          "worker, largest first; timing runs alone): a suite's elapsed time is when its last " +
+          "run finished, counted from the call's start, and **all** is the call's wall clock."
+        : ""),
     "",
   );
   return lines.join("\n");
+}
+
+/**
+ * The wall clock of the calls that wrote `files`: one call's is its last suite's elapsed time
+ * (suites of a call run side by side), separate calls add up; NaN when any file has none.
+ */
+function totalElapsedMs(files: SuiteResultFile[]): number {
+  const calls = new Map<string, number>();
+  let alone = 0;
+  for (const f of files) {
+    const ms = f.elapsedMs ?? NaN;
+    if (f.call) calls.set(f.call.startedAt, Math.max(calls.get(f.call.startedAt) ?? 0, ms));
+    else alone += ms;
+  }
+  return [...calls.values()].reduce((a, b) => a + b, alone);
 }
 
 /** Options of {@linkcode claimsTableMarkdown}. */

@@ -74,10 +74,18 @@ export interface SuiteResultFile {
   /** Checks on the runs (whole grids only). */
   checks: CheckResult[];
   /**
-   * Wall-clock time of the `reproduce` call that completed this file, in ms; null when that call
-   * reused cached runs (its time would understate the suite's) and for a merge of shards.
+   * Wall-clock time from the start of the `reproduce` call that completed this file to the end
+   * of the suite's last run, in ms; null when that call reused cached runs (its time would
+   * understate the suite's) and for a merge of shards. Suites of one call share the slots (see
+   * `call`), so their times overlap.
    */
   elapsedMs: number | null;
+  /**
+   * The `reproduce` call that wrote this file, when it ran several suites side by side: its
+   * start (ISO time) and the suites that had runs to compute in it. Absent for a call with one
+   * suite and for a merge.
+   */
+  call?: { startedAt: string; suites: string[] };
 }
 
 function fail(source: string, what: string): never {
@@ -200,6 +208,10 @@ export function parseResultFile(text: string, source: string): SuiteResultFile {
   }
   if (!Array.isArray(f.checks)) bad("checks is not a list");
   if (f.elapsedMs !== null && typeof f.elapsedMs !== "number") bad("elapsedMs is not a number");
+  if (
+    f.call !== undefined &&
+    (!isObject(f.call) || typeof f.call.startedAt !== "string" || !Array.isArray(f.call.suites))
+  ) bad("call is not {startedAt, suites}");
   if (f.shard !== null && !isObject(f.shard)) bad("shard is neither null nor {index, count}");
   return f as unknown as SuiteResultFile;
 }
@@ -273,5 +285,6 @@ export function mergeResultFiles(
     tuning: expected.filter((id) => tuning.has(id)).map((id) => byId.get(id)!),
     checks: checks(runs),
     elapsedMs: null,
+    call: undefined,
   };
 }

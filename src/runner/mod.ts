@@ -19,5 +19,6 @@ export * from "./provenance.ts";
 export * from "./executor.ts";
 export * from "./progress.ts";
 export * from "./runner.ts";
+export * from "./slots.ts";
 export * from "./pool.ts";
 export * from "./pool_executor.ts";

@@ -37,6 +37,34 @@ export const silentProgress: ProgressView = {
 };
 
 /**
+ * The view of one suite inside a call that runs several suites with one display: run ids become
+ * `<suite>/<id>`, and the suite's own start and stop are left to the call's display.
+ *
+ * @example
+ * ```ts
+ * import { LineProgress, suiteProgress } from "@normbench/normbench";
+ * const lines: string[] = [];
+ * const call = new LineProgress(new Map([["vit/a", 1], ["nmt/b", 1]]), { print: (l) => lines.push(l) });
+ * call.start("2 suites", 2, 0, 2);
+ * const vit = suiteProgress(call, "vit");
+ * vit.start("vit", 1, 0, 1);
+ * vit.runStarted("a");
+ * vit.runFinished("a", false);
+ * call.stop();
+ * console.assert(lines.at(-1)!.includes("1/2 runs done") && lines.at(-1)!.includes("50% of the work"));
+ * ```
+ */
+export function suiteProgress(call: ProgressView, suite: string): ProgressView {
+  return {
+    start() {},
+    runStarted: (id) => call.runStarted(`${suite}/${id}`),
+    runProgress: (id, done, total) => call.runProgress(`${suite}/${id}`, done, total),
+    runFinished: (id, failed) => call.runFinished(`${suite}/${id}`, failed),
+    stop() {},
+  };
+}
+
+/**
  * Bars on stderr: the suite's cost-weighted overall progress with ETA, and a bar per run in
  * flight. Without a terminal (CI logs) it prints a status line every 15 s instead of redrawing.
  *

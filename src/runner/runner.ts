@@ -1,10 +1,10 @@
 /**
  * The runner: turns a suite's grid into finished, cached run records.
  *
- * It owns scheduling (an executor with N slots; `exclusive` runs alone), the cache (one file per
- * run, keyed by a hash of task, input, backend and code version, written atomically), resume (a
- * killed run leaves only whole files; the next call skips every cached run), sharding and
- * progress. Suites only describe.
+ * It owns scheduling (an executor with N slots, shared by any number of suites; `exclusive` runs
+ * alone), the cache (one file per run, keyed by a hash of task, input, backend and code version,
+ * written atomically), resume (a killed run leaves only whole files; the next call skips every
+ * cached run), sharding and progress. Suites only describe.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import { selectShard } from "./shard.ts";
 import type { Shard } from "../results/types.ts";
 import type { Executor } from "./executor.ts";
 import { type ProgressView, silentProgress } from "./progress.ts";
+import { SlotScheduler } from "./slots.ts";
 import type { Json, ProfileName, RunChoice, RunRecord } from "../results/types.ts";
 import type { RunSpec, Suite } from "../suite/types.ts";
 
@@ -35,6 +36,11 @@ export interface RunSuiteOptions {
   progress?: ProgressView;
   /** Ignore cached runs (they are overwritten). */
   fresh?: boolean;
+  /**
+   * Who gets the executor's slots (default: a scheduler of this suite alone). Pass one
+   * scheduler to several suites' runs to share the slots between them.
+   */
+  scheduler?: SlotScheduler;
 }
 
 /** What {@linkcode runSuite} returns. */
@@ -80,6 +86,26 @@ function cachePath(cacheDir: string, suite: string, hash: string): string {
   return `${cacheDir}/${suite}/${hash}.json`;
 }
 
+/** A suite's grid resolved against the cache, ready to run: see {@linkcode prepareSuiteRun}. */
+export interface PreparedSuiteRun {
+  /** The suite. */
+  suite: Suite;
+  /** Runs to compute (this shard's, not cached). */
+  pending: number;
+  /** Runs that came from the cache. */
+  cached: number;
+  /** Summed cost of the runs to compute. */
+  pendingCost: number;
+  /** The ids and costs of this shard's runs (for a progress view). */
+  costs: Map<string, number>;
+  /**
+   * Computes every pending run on the options' scheduler and resolves when all have finished,
+   * reporting to `progress` (default: the options' view). Call it once; calls for several
+   * suites made in one go share the slots fairly.
+   */
+  execute(progress?: ProgressView): Promise<SuiteRun>;
+}
+
 /**
  * Runs (or resumes) a suite's grid for one profile and returns every finished record. Cached
  * runs are not redone; each newly finished run is cached at once, so a killed call loses at
@@ -99,6 +125,34 @@ function cachePath(cacheDir: string, suite: string, hash: string): string {
  * ```
  */
 export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<SuiteRun> {
+  return await (await prepareSuiteRun(suite, options)).execute();
+}
+
+/**
+ * The first half of {@linkcode runSuite}: checks the grid, selects the shard and looks every
+ * run up in the cache, without computing anything. `execute()` then computes the rest. Several
+ * suites prepared first and executed together with one {@linkcode SlotScheduler} keep every
+ * slot busy across suites (`reproduce` does this), where one suite after the other leaves slots
+ * idle while each suite's last, longest run finishes.
+ *
+ * @example
+ * ```ts
+ * import { exampleSuite, InProcessExecutor, prepareSuiteRun, SlotScheduler } from "@normbench/normbench";
+ * const cacheDir = await Deno.makeTempDir();
+ * const executor = new InProcessExecutor("cpu");
+ * const scheduler = new SlotScheduler(executor.slots);
+ * const prepared = await prepareSuiteRun(exampleSuite, {
+ *   profile: "smoke", backend: "cpu", cacheDir, executor, scheduler,
+ * });
+ * console.assert(prepared.pending === 4 && prepared.cached === 0);
+ * const run = await prepared.execute();
+ * console.assert(run.records.length === 4 && run.failures.length === 0);
+ * ```
+ */
+export async function prepareSuiteRun(
+  suite: Suite,
+  options: RunSuiteOptions,
+): Promise<PreparedSuiteRun> {
   const start = performance.now();
   const grid = suite.runs(options.profile);
   const ids = new Set<string>();
@@ -145,9 +199,11 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
     (spec.decidedBy?.runs ?? []).some((d) => failures.some((f) => f.id === d));
 
   // Resolve everything that can be resolved now (cache hits may make more runs decidable).
+  // Before execute() starts, runs that become ready are collected; after, they are launched.
   const unresolved = new Set(specs.map((s) => s.id));
-  const ready: RunSpec[] = [];
-  const view = options.progress ?? silentProgress;
+  const initial: RunSpec[] = [];
+  let onReady: (spec: RunSpec) => void = (spec) => void initial.push(spec);
+  let view = options.progress ?? silentProgress;
   let started = false;
   const settle = async () => {
     for (let moved = true; moved;) {
@@ -164,25 +220,22 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
             moved = true;
             // a decided run whose input was run already (the chosen tuning run): done now
             if (started) view.runFinished(id, false);
-          } else ready.push(spec);
+          } else onReady(spec);
         }
       }
     }
   };
   await settle();
   const pendingCost = specs.filter((s) => !done.has(s.id)).reduce((a, s) => a + s.cost, 0);
-  const progress = view;
-  progress.start(suite.name, specs.length - done.size, done.size, pendingCost);
-  started = true;
 
-  const execute = async (spec: RunSpec) => {
-    progress.runStarted(spec.id);
+  const computeOne = async (spec: RunSpec) => {
+    view.runStarted(spec.id);
     const { input, hash, choice } = inputs.get(spec.id)!;
     try {
       const result = await options.executor.run(
         spec.task,
         input,
-        (d, t) => progress.runProgress(spec.id, d, t),
+        (d, t) => view.runProgress(spec.id, d, t),
       );
       const record: RunRecord = {
         id: spec.id,
@@ -200,53 +253,55 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         JSON.stringify(record),
       );
       done.set(spec.id, record);
-      progress.runFinished(spec.id, false);
+      view.runFinished(spec.id, false);
     } catch (err) {
       failures.push({ id: spec.id, error: (err as Error)?.stack ?? String(err) });
-      progress.runFinished(spec.id, true);
+      view.runFinished(spec.id, true);
     }
-    await settle();
   };
 
-  // Exclusive runs (timing) go alone, first; the rest fill every slot, largest first.
-  const exclusive = ready.filter((s) => s.exclusive);
-  for (const spec of exclusive) {
-    ready.splice(ready.indexOf(spec), 1);
-    await execute(spec);
-  }
-  let inFlight = 0;
-  let wake: (() => void) | null = null;
-  const lanes = Array.from({ length: Math.max(1, options.executor.slots) }, async () => {
-    while (true) {
-      ready.sort((a, b) => b.cost - a.cost);
-      const spec = ready.shift();
-      if (spec) {
-        inFlight++;
-        await execute(spec);
-        inFlight--;
-        const w = wake;
-        wake = null;
-        w?.();
-        continue;
-      }
-      if (inFlight === 0) break;
-      await new Promise<void>((r) => {
-        const previous = wake;
-        wake = () => {
-          previous?.();
-          r();
-        };
-      });
-    }
-  });
-  await Promise.all(lanes);
-  progress.stop();
-
+  const execute = async (progress?: ProgressView): Promise<SuiteRun> => {
+    if (progress) view = progress;
+    view.start(suite.name, specs.length - done.size, done.size, pendingCost);
+    started = true;
+    // Exclusive runs (timing) go alone and before the others (the scheduler's rule); the rest
+    // fill every slot, largest first, beside other suites' runs when the scheduler is shared.
+    const scheduler = options.scheduler ?? new SlotScheduler(options.executor.slots);
+    let inFlight = 0;
+    let finish = () => {};
+    const finished = new Promise<void>((r) => (finish = r));
+    const launch = (spec: RunSpec) => {
+      inFlight++;
+      (async () => {
+        const release = await scheduler.acquire(spec.cost, spec.exclusive === true);
+        try {
+          await computeOne(spec);
+        } finally {
+          release();
+        }
+        await settle(); // may launch runs decided by this one
+        if (--inFlight === 0) finish();
+      })();
+    };
+    onReady = launch;
+    for (const spec of initial) launch(spec);
+    if (inFlight === 0) finish();
+    await finished;
+    view.stop();
+    return {
+      expected: grid.map((s) => s.id),
+      records: specs.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!),
+      cached,
+      failures,
+      wallMs: performance.now() - start,
+    };
+  };
   return {
-    expected: grid.map((s) => s.id),
-    records: specs.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!),
+    suite,
+    pending: specs.length - done.size,
     cached,
-    failures,
-    wallMs: performance.now() - start,
+    pendingCost,
+    costs: new Map(specs.map((s) => [s.id, s.cost])),
+    execute,
   };
 }
