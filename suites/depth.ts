@@ -112,6 +112,8 @@ const PROFILE_ARMS: PerProfile<ArmName[]> = {
 };
 /** Blocks of the LM (d 64, 4 heads, FFN 256). */
 const LAYERS: PerProfile<number> = { smoke: 2, quick: 12, standard: 24 };
+/** Seconds of a training step per block, measured on the quick profile at 61d1e28 (wasm, 2 cores): Σ run time / Σ units. */
+const SECONDS_PER_STEP_LAYER = 0.037;
 const STEPS: PerProfile<number> = { smoke: 10, quick: 150, standard: 2000 };
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 1, standard: 3 };
 /** Sequences of 64 tokens per batch. */
@@ -186,7 +188,7 @@ export const depthSuite: Suite = {
           { arm: name, seed },
           TASK,
           input(profile, ARMS[name], seed),
-          pick(STEPS, profile) * pick(LAYERS, profile),
+          pick(STEPS, profile) * pick(LAYERS, profile) * SECONDS_PER_STEP_LAYER,
         )
       )
     );

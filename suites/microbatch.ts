@@ -114,6 +114,12 @@ function input(
   } as unknown as Json;
 }
 
+/** Expected seconds of a run: samples × ms a sample × (1 + the step overhead shared by the batch). */
+function runSeconds(model: ModelName, batch: number, samples: number): number {
+  const { perSample, overhead } = STEP_COST[model];
+  return (samples * perSample * (1 + overhead / batch)) / 1000;
+}
+
 /**
  * A norm's runs: with LR factors, tuning runs at batch 64 (seed 0) choose the base LR on
  * validation and every batch size trains at that base scaled linearly; otherwise the base LR.
@@ -121,8 +127,7 @@ function input(
 function normRuns(profile: ProfileName, model: ModelName, norm: string): RunSpec[] {
   const base = pick(LR, profile)[model];
   const candidates = lrGrid(base, pick(LR_FACTORS, profile));
-  const { perSample, overhead } = STEP_COST[model];
-  const cost = (batch: number) => pick(SAMPLES, profile) * perSample * (1 + overhead / batch);
+  const cost = (batch: number) => runSeconds(model, batch, pick(SAMPLES, profile));
   const labels = (batch: number, seed: number) => ({ model, norm, batch, seed });
   const tuning: RunSpec[] = candidates.length > 1
     ? candidates.map((c) => ({
@@ -218,12 +223,11 @@ export const microbatchSuite: Suite = {
     );
     if (!pick(REFERENCE_RUN, profile)) return runs;
     const samples = SAMPLES.standard;
-    const { perSample, overhead } = STEP_COST.cnn;
     const reference = run(
       { model: "cnn-ref", norm: "bn", batch: BASE_BATCH, seed: 0 },
       TASK,
       input("standard", "cnn", "bn", BASE_BATCH, LR.standard.cnn, 0, samples),
-      samples * perSample * (1 + overhead / BASE_BATCH),
+      runSeconds("cnn", BASE_BATCH, samples),
     );
     // the longest run first, so that the other worker takes the miniature's runs beside it
     return [reference, ...runs];

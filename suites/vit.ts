@@ -35,6 +35,8 @@ const NORMS: PerProfile<string[]> = {
   quick: ["ln", "bn", "un", "rms", "dyt", "repbn"],
   standard: ["ln", "bn", "un", "rms", "dyt", "repbn"],
 };
+/** Seconds per training sample and block, measured on the quick profile at 61d1e28 (wasm, 2 cores): Σ run time / Σ units. */
+const SECONDS_PER_SAMPLE_LAYER = 5.1e-4;
 const SEEDS: PerProfile<number> = { smoke: 1, quick: 2, standard: 5 };
 const STEPS: PerProfile<number> = { smoke: 12, quick: 400, standard: 3000 };
 const BATCH: PerProfile<number> = { smoke: 32, quick: 64, standard: 256 };
@@ -122,7 +124,7 @@ export const vitSuite: Suite = {
             evalSize: profile === "smoke" ? 200 : 1000,
             seed,
           },
-          cost: steps * batchSize * pick(LAYERS, profile),
+          cost: steps * batchSize * pick(LAYERS, profile) * SECONDS_PER_SAMPLE_LAYER,
         }),
       })),
     });

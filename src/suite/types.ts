@@ -31,7 +31,12 @@ export interface RunSpec {
   task: TaskRef;
   /** The task's input (model, recipe, data, seed …); hashed for the cache. */
   input: Json;
-  /** Relative cost (e.g. training steps × model size), for the ETA and for sharding. */
+  /**
+   * Expected seconds of the run on one worker of a 2-core CPU machine (wasm). Shards balance it
+   * within a suite; `reproduce` runs every suite's runs together, largest first, and shows one
+   * ETA, so it must be comparable across suites: state seconds (calibrate a suite's unit — steps,
+   * samples — by its finished runs' time over their units).
+   */
   cost: number;
   /** Timing runs: run with nothing else in flight, so neighbours do not disturb the clock. */
   exclusive?: boolean;
