@@ -33,7 +33,7 @@ export function registerReproduce(program: Command): void {
     .argument("[suites...]", "suites to run (default: all registered, in order)")
     .option(
       "--profile <name>",
-      "smoke (seconds) | quick (≈ 48 min on 2 cores) | standard (the headline: tens of hours on 2 cores; shard it)",
+      "smoke (seconds) | quick (under 40 min on 2 cores) | standard (the headline: tens of hours on 2 cores; shard it)",
       "quick",
     )
     .option("--backend <name>", "auto | webgpu | wasm | cpu", "auto")

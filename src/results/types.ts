@@ -10,7 +10,7 @@ import type { BackendInfo } from "../backend/backend.ts";
 
 /**
  * The profiles every suite defines: `smoke` (the tests: seconds), `quick` (the default of
- * `reproduce`: an honest miniature, ≈ 48 min on 2 cores) and `standard` (the headline: every
+ * `reproduce`: an honest miniature, under 40 min on 2 cores) and `standard` (the headline: every
  * accuracy claim at convergence with ≥ 5 seeds; tens of hours on 2 cores, run in shards).
  */
 export type ProfileName = "smoke" | "quick" | "standard";
