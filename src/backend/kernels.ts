@@ -3,13 +3,15 @@
  * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), `Conv2DBackpropFilter` (the filter
  * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`,
  * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
- * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`.
+ * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`; on wasm and cpu, UN's state
+ * kernels (`src/backend/un_state.ts`).
  *
  * @module
  */
 import * as tf from "../tf.ts";
 import type { BackendName } from "./names.ts";
 import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
+import { registerUNStateKernels } from "./un_state.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
 import { conv2dBackpropFilterWasm } from "./conv_filter_grad_wasm.ts";
 import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
@@ -35,6 +37,7 @@ export function registerMissingKernels(backend: BackendName): void {
   if (done.has(backend)) return;
   done.add(backend);
   registerFusedLayerNorm(backend);
+  registerUNStateKernels(backend);
   if (backend === "wasm" && !tf.getKernel("UnsortedSegmentSum", "wasm")) {
     // The gradient of tf.gather (token embeddings).
     tf.registerKernel({

@@ -13,3 +13,16 @@
 export * from "./backend.ts";
 export { registerMissingKernels } from "./kernels.ts";
 export { FUSED_LAYER_NORM, fusedLayerNorm, registerFusedLayerNorm } from "./fused_layer_norm.ts";
+export {
+  registerUNStateKernels,
+  setUNStateKernels,
+  UN_BACKWARD_STATE,
+  UN_FORWARD_STATE,
+  type UNBackwardAttrs,
+  type UNBackwardState,
+  unBackwardState,
+  type UNForwardAttrs,
+  type UNForwardState,
+  unForwardState,
+  unStateKernelsActive,
+} from "./un_state.ts";
