@@ -23,7 +23,7 @@ import {
 } from "../src/train/mod.ts";
 import { benchTrain } from "../src/bench/train.ts";
 import { setUNStateKernels } from "../src/backend/un_state.ts";
-import { runCliCaptured } from "./helpers.ts";
+import { runCliCaptured, runCliProcess } from "./helpers.ts";
 import { UsageError } from "../src/util/errors.ts";
 
 Deno.test("Adam and AdamW match hand-computed updates", async () => {
@@ -331,4 +331,31 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
   ) {
     assert.equal((await runCliCaptured(["bench", "train", ...bad])).code, 2, bad.join(" "));
   }
+});
+
+Deno.test("bench train: a model the wasm heap cannot hold is one clear error naming the fix, exit 2", async () => {
+  // bert-base's parameters, gradients and AdamW state alone pass tfjs-wasm's heap limit
+  const { code, stderr } = await runCliProcess(
+    "bench",
+    "train",
+    "--model",
+    "encoder",
+    "--preset",
+    "bert-base",
+    "--batch",
+    "1",
+    "--seq",
+    "16",
+    "--norm",
+    "ln",
+    "--warmup",
+    "0",
+    "--repeats",
+    "1",
+  );
+  assert.equal(code, 2, stderr);
+  const last = stderr.trim().split("\n").at(-1)!;
+  assert.match(last, /^normbench: the wasm backend aborted: its WebAssembly heap cannot hold/);
+  assert.match(last, /--backend cpu/);
+  assert.doesNotMatch(stderr, /RuntimeError|at Module\./);
 });

@@ -13,7 +13,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { COMMANDS } from "./commands.ts";
-import { UsageError } from "../util/errors.ts";
+import { explainRuntimeError, UsageError } from "../util/errors.ts";
 
 /**
  * Exit code for bad input (unknown names, bad numbers, missing or corrupt data).
@@ -60,7 +60,8 @@ export async function runCli(args: string[]): Promise<number> {
   try {
     await program.parseAsync(args, { from: "user" });
     return typeof Deno.exitCode === "number" ? Deno.exitCode : 0;
-  } catch (err) {
+  } catch (thrown) {
+    const err = explainRuntimeError(thrown);
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version") return 0;
       if (err.code === "commander.help" || err.code === "commander.executeSubCommandAsync") {

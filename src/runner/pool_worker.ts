@@ -8,6 +8,7 @@
 import { type BackendChoice, initBackend } from "../backend/backend.ts";
 import type { Json } from "../results/types.ts";
 import { loadTask } from "./executor.ts";
+import { explainRuntimeError } from "../util/errors.ts";
 
 /** Messages a worker receives. */
 export type ToWorker =
@@ -30,7 +31,10 @@ const scope = self as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
-function describe(err: unknown): { name: string; message: string; stack?: string; hint?: string } {
+function describe(
+  thrown: unknown,
+): { name: string; message: string; stack?: string; hint?: string } {
+  const err = explainRuntimeError(thrown);
   if (err instanceof Error) {
     return {
       name: err.name,

@@ -10,6 +10,7 @@
  */
 import type { BackendName } from "../backend/backend.ts";
 import { readJsonIfValid, removeDeadTemporaries, writeFileAtomic } from "../util/fs.ts";
+import { explainRuntimeError } from "../util/errors.ts";
 import { hashJson } from "./hash.ts";
 import { computeCodeVersion, externalModuleHash } from "./provenance.ts";
 import { selectShard } from "./shard.ts";
@@ -254,8 +255,11 @@ export async function prepareSuiteRun(
       );
       done.set(spec.id, record);
       view.runFinished(spec.id, false);
-    } catch (err) {
-      failures.push({ id: spec.id, error: (err as Error)?.stack ?? String(err) });
+    } catch (thrown) {
+      // a known runtime failure (a full wasm heap) as its cause and fix, first on the line
+      const err = explainRuntimeError(thrown) as Error & { hint?: string };
+      const why = err?.hint ? `${err.name}: ${err.message} (${err.hint})\n` : "";
+      failures.push({ id: spec.id, error: why + (err?.stack ?? String(err)) });
       view.runFinished(spec.id, true);
     }
   };

@@ -50,3 +50,29 @@ export class UsageError extends Error {
 export function check(condition: unknown, message: string, hint = ""): asserts condition {
   if (!condition) throw new UsageError(message, hint);
 }
+
+/**
+ * Known runtime failures whose own message says nothing useful, as a {@linkcode UsageError}
+ * naming the cause and the fix; any other error comes back unchanged. Today: tfjs-wasm's
+ * `Aborted()`, thrown when its WebAssembly heap cannot grow to what a kernel asks for (a
+ * bert-base training update does not fit it, even at batch 1). The module is unusable after it.
+ *
+ * @example
+ * ```ts
+ * import { explainRuntimeError, UsageError } from "./errors.ts";
+ * const err = explainRuntimeError(new WebAssembly.RuntimeError("Aborted(). Build with -sASSERTIONS for more info."));
+ * console.assert(err instanceof UsageError && (err as UsageError).hint.includes("--backend cpu"));
+ * console.assert(explainRuntimeError(new Error("other")) instanceof UsageError === false);
+ * ```
+ */
+export function explainRuntimeError(err: unknown): unknown {
+  if (err instanceof WebAssembly.RuntimeError && /^Aborted\(/.test(err.message)) {
+    return new UsageError(
+      "the wasm backend aborted: its WebAssembly heap cannot hold this model and batch " +
+        "(parameters, gradients, optimizer state and activations together)",
+      "use a smaller --preset, --batch or --seq, or --backend cpu (no heap limit, slower) or " +
+        "webgpu",
+    );
+  }
+  return err;
+}
