@@ -203,57 +203,58 @@ function arrayIO(backendName: string, backend: unknown): ArrayIO {
   };
 }
 
-function forwardKernel(backendName: string) {
-  return (args: KernelArgs): tf.TensorInfo[] => {
+/** A state step: reads its inputs by name, returns its outputs as (shape, values) in order. */
+type Step = (read: (input: string) => Float32Array, attrs: tf.NamedAttrMap) => [
+  number[],
+  Float32Array,
+][];
+
+/** The kernel function of `step` on `backendName` (every input is read before any output). */
+function kernelOn(backendName: string, step: Step): tf.KernelFunc {
+  return ((args: KernelArgs): tf.TensorInfo[] => {
     const io = arrayIO(backendName, args.backend);
-    const i = args.inputs as Record<string, tf.TensorInfo>;
-    const attrs = args.attrs as unknown as UNForwardAttrs;
-    const s = forwardStep(
-      io.read(i.q),
-      io.read(i.runningVar),
-      io.read(i.bufX2),
-      io.read(i.iters)[0],
-      io.read(i.skipCount)[0],
-      attrs,
-    );
-    const c = s.denom.length;
-    return [
-      io.write([c], s.denom),
-      io.write([c], s.ratio),
-      io.write([attrs.window, c], s.buffer),
-      io.write([c], s.newRunningVar),
-      io.write([], Float32Array.of(s.flags[T])),
-      io.write([], Float32Array.of(s.skipCount)),
-      io.write([4], s.flags),
-    ];
-  };
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const outputs = step((name) => io.read(inputs[name]), args.attrs ?? {});
+    return outputs.map(([shape, values]) => io.write(shape, values));
+  }) as unknown as tf.KernelFunc;
 }
 
-function backwardKernel(backendName: string) {
-  return (args: KernelArgs): tf.TensorInfo[] => {
-    const io = arrayIO(backendName, args.backend);
-    const i = args.inputs as Record<string, tf.TensorInfo>;
-    const attrs = args.attrs as unknown as UNBackwardAttrs;
-    const s = backwardStep(
-      io.read(i.dyz),
-      io.read(i.ratio),
-      io.read(i.gamma),
-      io.read(i.denom),
-      io.read(i.bufGz),
-      io.read(i.emaGz),
-      io.read(i.flags),
-      attrs,
-    );
-    const c = s.scale.length;
-    return [
-      io.write([c], s.scale),
-      io.write([c], s.shift),
-      io.write([attrs.windowBackward, c], s.buffer),
-      io.write([c], s.ema),
-      io.write([c], s.dGamma),
-    ];
-  };
-}
+const forwardOutputs: Step = (read, attrs) => {
+  const a = attrs as unknown as UNForwardAttrs;
+  const s = forwardStep(
+    read("q"),
+    read("runningVar"),
+    read("bufX2"),
+    read("iters")[0],
+    read("skipCount")[0],
+    a,
+  );
+  const c = s.denom.length;
+  return [
+    [[c], s.denom],
+    [[c], s.ratio],
+    [[a.window, c], s.buffer],
+    [[c], s.newRunningVar],
+    [[], Float32Array.of(s.flags[T])],
+    [[], Float32Array.of(s.skipCount)],
+    [[4], s.flags],
+  ];
+};
+
+const backwardOutputs: Step = (read, attrs) => {
+  const a = attrs as unknown as UNBackwardAttrs;
+  const names = ["dyz", "ratio", "gamma", "denom", "bufGz", "emaGz", "flags"] as const;
+  const [dyz, ratio, gamma, denom, bufGz, emaGz, flags] = names.map(read);
+  const s = backwardStep(dyz, ratio, gamma, denom, bufGz, emaGz, flags, a);
+  const c = s.scale.length;
+  return [
+    [[c], s.scale],
+    [[c], s.shift],
+    [[a.windowBackward, c], s.buffer],
+    [[c], s.ema],
+    [[c], s.dGamma],
+  ];
+};
 
 const BACKENDS = ["wasm", "cpu"];
 let enabled = true;
@@ -274,12 +275,12 @@ export function registerUNStateKernels(backend: string): boolean {
     tf.registerKernel({
       kernelName: UN_FORWARD_STATE,
       backendName: backend,
-      kernelFunc: forwardKernel(backend) as unknown as tf.KernelFunc,
+      kernelFunc: kernelOn(backend, forwardOutputs),
     });
     tf.registerKernel({
       kernelName: UN_BACKWARD_STATE,
       backendName: backend,
-      kernelFunc: backwardKernel(backend) as unknown as tf.KernelFunc,
+      kernelFunc: kernelOn(backend, backwardOutputs),
     });
   }
   return true;
@@ -365,16 +366,8 @@ export function unForwardState(
     UN_FORWARD_STATE,
     inputs as unknown as tf.NamedTensorMap,
     attrs as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor[];
-  return {
-    denom: denom as tf.Tensor1D,
-    ratio: ratio as tf.Tensor1D,
-    buffer: buffer as tf.Tensor2D,
-    runningVar: runningVar as tf.Tensor1D,
-    iters: iters as tf.Scalar,
-    skipCount: skipCount as tf.Scalar,
-    flags: flags as tf.Tensor1D,
-  };
+  ) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Scalar, tf.Scalar, tf.Tensor1D];
+  return { denom, ratio, buffer, runningVar, iters, skipCount, flags };
 }
 
 /** The backward state step's outputs as tensors. */
@@ -424,12 +417,6 @@ export function unBackwardState(
     UN_BACKWARD_STATE,
     inputs as unknown as tf.NamedTensorMap,
     attrs as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor[];
-  return {
-    scale: scale as tf.Tensor1D,
-    shift: shift as tf.Tensor1D,
-    buffer: buffer as tf.Tensor2D,
-    ema: ema as tf.Tensor1D,
-    dGamma: dGamma as tf.Tensor1D,
-  };
+  ) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  return { scale, shift, buffer, ema, dGamma };
 }
