@@ -11,7 +11,8 @@ import { NormBase, type NormConstruction } from "./base.ts";
 import { TokenBatchNorm } from "./batch_norm.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import { checkGroups, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import { groupStandardize } from "./group_norm.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 
 /**
@@ -72,10 +73,10 @@ export class BatchChannelNorm extends NormBase {
   /** The per-sample group standardisation of the BatchNorm output (no affine). */
   #channelStep(z: tf.Tensor, mask?: tf.Tensor): tf.Tensor4D {
     const { groups, eps } = this.options as { groups: number; eps: number };
-    return tf.tidy(() => {
-      const { grouped, mean, variance } = groupMoments(z, groups, mask);
-      return tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, eps))) as tf.Tensor4D;
-    });
+    const b = z.shape[0];
+    const c = z.shape[z.rank - 1];
+    const grouped: [number, number, number, number] = [b, z.size / (b * c), groups, c / groups];
+    return tf.reshape(groupStandardize(z, groups, eps, mask), grouped) as tf.Tensor4D;
   }
 
   /** Per-group weight and bias as per-channel vectors. */
