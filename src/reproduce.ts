@@ -236,8 +236,12 @@ async function reproduceLocked(
         } s into the call`,
       );
     };
-    await Promise.all(prepared.map(finish));
+    // Every suite runs to its end before an error (say, a results file that cannot be written)
+    // is raised: the workers are closed only when no run is in flight.
+    const outcomes = await Promise.allSettled(prepared.map(finish));
     progress.stop();
+    const thrown = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (thrown) throw thrown.reason;
     if (!options.shard || options.shard.count === 1) {
       written.push(await writeOverview(dir, options.suites.map((s) => s.name)));
       written.push(await writeProfileIndex(options.outDir));

@@ -183,3 +183,42 @@ Deno.test("reproduce: suites of one call share the slots, timing runs stay alone
   assert.equal(all.split("|")[4].trim(), (last / 60000).toFixed(1));
   assert.match(overview, /all\*\* is the call's wall clock/);
 });
+
+Deno.test("reproduce: a suite whose decide() throws fails the call once its runs are done, never hangs", async () => {
+  const dir = await Deno.makeTempDir();
+  const executor = new RecordingExecutor();
+  const broken = toySuite("broken", [{ id: "tune", ms: 20 }, { id: "measured", ms: 20 }]);
+  const runs = broken.runs;
+  broken.runs = (profile) =>
+    runs(profile).map((r) =>
+      r.id === "measured"
+        ? {
+          ...r,
+          decidedBy: {
+            runs: ["tune"],
+            decide: () => {
+              throw new Error("decide failed");
+            },
+          },
+        }
+        : r
+    );
+  const other = toySuite("other", [{ id: "long", ms: 120 }]);
+  await assert.rejects(
+    () =>
+      reproduce({
+        suites: [broken, other],
+        profile: "smoke",
+        backend: "cpu",
+        outDir: dir,
+        cacheDir: `${dir}/cache`,
+        jobs: 2,
+        makeExecutor: () => Promise.resolve(executor),
+        progress: false,
+        log: () => {},
+      }),
+    /decide failed/,
+  );
+  // the other suite's run finished before the call failed
+  assert.ok(executor.spans.some((s) => s.id === "other/long"));
+});

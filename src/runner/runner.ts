@@ -274,6 +274,8 @@ export async function prepareSuiteRun(
     let inFlight = 0;
     let finish = () => {};
     const finished = new Promise<void>((r) => (finish = r));
+    // A suite's own bug (a `decide` that throws) is raised once nothing of the suite is in flight.
+    let broken: { error: unknown } | undefined;
     const launch = (spec: RunSpec) => {
       inFlight++;
       (async () => {
@@ -284,14 +286,16 @@ export async function prepareSuiteRun(
           release();
         }
         await settle(); // may launch runs decided by this one
+      })().catch((error) => (broken ??= { error })).finally(() => {
         if (--inFlight === 0) finish();
-      })();
+      });
     };
     onReady = launch;
     for (const spec of initial) launch(spec);
     if (inFlight === 0) finish();
     await finished;
     view.stop();
+    if (broken) throw broken.error;
     return {
       expected: grid.map((s) => s.id),
       records: specs.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!),
