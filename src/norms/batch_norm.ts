@@ -123,7 +123,7 @@ export class TokenBatchNorm {
    * does), or only where the boolean scalar `gate` is true when one is given.
    */
   train(x: tf.Tensor, mask: tf.Tensor | undefined, commit: boolean, gate?: tf.Tensor): tf.Tensor {
-    // The exact gradient written out (see `#backward`): autodiff of the same formula records ~40
+    // The exact gradient written out (`batchNormBackward`): autodiff of the same formula records ~40
     // tiny ops per layer (mean, variance, broadcasts, casts), which dominate a small-batch step.
     const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
       const [input, gamma, beta] = args as tf.Tensor[];
