@@ -200,7 +200,8 @@ Deno.test("collapse: a huge learning rate is a recorded result, not an exception
   const result = await train(model as never, {
     ...RECIPE,
     steps: 200,
-    optimizer: { kind: "adam", lr: 1e4 },
+    // 1e8: BatchNorm's exact backward stays finite at 1e4 for 200 steps on this model
+    optimizer: { kind: "adam", lr: 1e8 },
     schedule: { kind: "constant" },
     clipNorm: 0,
     collapse: { window: 5, factor: 1.5 },

@@ -49,9 +49,9 @@ export function batchMoments(
  */
 function batchNormBackward(
   dy: tf.Tensor,
-  [centred, rstd, count]: tf.Tensor[],
+  [centred, rstd, count, keep]: tf.Tensor[],
   gamma: tf.Tensor,
-  mask: tf.Tensor | undefined,
+  masked: boolean,
 ): tf.Tensor[] {
   const sumDy = tokenSum(dy);
   const sumDyCentred = tokenSum(tf.mul(dy, centred));
@@ -60,10 +60,7 @@ function batchNormBackward(
   const shift = tf.div(tf.mul(scale, sumDy), n); // γ·r·Σdy/N
   const slope = tf.div(tf.mul(tf.mul(scale, tf.square(rstd)), sumDyCentred), n);
   let correction = tf.add(tf.mul(centred, slope), shift);
-  if (mask) {
-    const keep = tf.sub(1, tf.cast(mask, "float32"));
-    correction = tf.mul(correction, tf.reshape(keep, [...dy.shape.slice(0, -1), 1]));
-  }
+  if (masked) correction = tf.mul(correction, keep);
   const dx = tf.sub(tf.mul(dy, scale), correction);
   return [dx, tf.mul(sumDyCentred, rstd), sumDy];
 }
@@ -139,11 +136,15 @@ export class TokenBatchNorm {
       }
       const centred = tf.sub(input, mean);
       const rstd = tf.rsqrt(tf.add(variance, this.eps));
-      save([centred, rstd, count]);
+      // the keep mask is saved, not captured: the caller may dispose its mask before backward
+      const keep = mask
+        ? tf.reshape(tf.sub(1, tf.cast(mask, "float32")), [...input.shape.slice(0, -1), 1])
+        : tf.ones([1]);
+      save([centred, rstd, count, keep]);
       return {
         value: tf.add(tf.mul(centred, tf.mul(rstd, gamma)), beta),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-          batchNormBackward(dy as tf.Tensor, saved, gamma, mask),
+          batchNormBackward(dy as tf.Tensor, saved, gamma, mask !== undefined),
       };
     });
     return fn(x, this.weight, this.bias);

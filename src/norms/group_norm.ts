@@ -51,11 +51,16 @@ export function groupStandardize(
     const { grouped, mean, variance } = groupMoments(input, groups, mask);
     const rstd = tf.rsqrt(tf.add(variance, eps));
     const z = tf.mul(tf.sub(grouped, mean), rstd);
-    save([z, rstd]);
+    // the keep mask is saved, not captured: the caller may dispose its mask before backward
+    const [b, positions] = z.shape;
+    const keep = mask
+      ? tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1]))
+      : tf.ones([1]);
+    save([z, rstd, keep]);
     return {
       value: tf.reshape(z, input.shape),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
-        standardizeBackward(dy as tf.Tensor, saved, mask),
+        standardizeBackward(dy as tf.Tensor, saved, mask !== undefined),
       ],
     };
   });
@@ -68,13 +73,16 @@ export function groupStandardize(
  * N) and every position's output depending on them, `dx = r·(dz − k·(Σdz + z·Σdz·z)/N)`, the
  * sums over every position and channel of the group.
  */
-function standardizeBackward(dy: tf.Tensor, [z, rstd]: tf.Tensor[], mask?: tf.Tensor): tf.Tensor {
-  const [b, positions, , width] = z.shape;
+function standardizeBackward(
+  dy: tf.Tensor,
+  [z, rstd, keep]: tf.Tensor[],
+  masked: boolean,
+): tf.Tensor {
+  const [, positions, , width] = z.shape;
   const dz = tf.reshape(dy, z.shape);
   const sums = tf.add(tf.sum(dz, [1, 3], true), tf.mul(z, tf.sum(tf.mul(dz, z), [1, 3], true)));
   let correction: tf.Tensor;
-  if (mask) {
-    const keep = tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1]));
+  if (masked) {
     const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1);
     correction = tf.mul(tf.div(sums, count), keep);
   } else {
