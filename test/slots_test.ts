@@ -127,6 +127,21 @@ function toySuite(name: string, runs: { id: string; ms: number; exclusive?: bool
   } as unknown as Suite;
 }
 
+/** `reproduce` of `suites` (smoke profile) on the recording executor, results under `dir`. */
+function reproduceOn(executor: RecordingExecutor, suites: Suite[], dir: string) {
+  return reproduce({
+    suites,
+    profile: "smoke",
+    backend: "cpu",
+    outDir: dir,
+    cacheDir: `${dir}/cache`,
+    jobs: 2,
+    makeExecutor: () => Promise.resolve(executor),
+    progress: false,
+    log: () => {},
+  });
+}
+
 Deno.test("reproduce: suites of one call share the slots, timing runs stay alone, the call's wall clock is reported", async () => {
   const dir = await Deno.makeTempDir();
   const executor = new RecordingExecutor();
@@ -140,17 +155,7 @@ Deno.test("reproduce: suites of one call share the slots, timing runs stay alone
       exclusive: true,
     }]),
   ];
-  const result = await reproduce({
-    suites,
-    profile: "smoke",
-    backend: "cpu",
-    outDir: dir,
-    cacheDir: `${dir}/cache`,
-    jobs: 2,
-    makeExecutor: () => Promise.resolve(executor),
-    progress: false,
-    log: () => {},
-  });
+  const result = await reproduceOn(executor, suites, dir);
   assert.deepEqual(result.failures, []);
   assert.equal(executor.peak, 2);
   const span = (id: string) => executor.spans.find((s) => s.id === id)!.span;
@@ -204,21 +209,7 @@ Deno.test("reproduce: a suite whose decide() throws fails the call once its runs
         : r
     );
   const other = toySuite("other", [{ id: "long", ms: 120 }]);
-  await assert.rejects(
-    () =>
-      reproduce({
-        suites: [broken, other],
-        profile: "smoke",
-        backend: "cpu",
-        outDir: dir,
-        cacheDir: `${dir}/cache`,
-        jobs: 2,
-        makeExecutor: () => Promise.resolve(executor),
-        progress: false,
-        log: () => {},
-      }),
-    /decide failed/,
-  );
+  await assert.rejects(() => reproduceOn(executor, [broken, other], dir), /decide failed/);
   // the other suite's run finished before the call failed
   assert.ok(executor.spans.some((s) => s.id === "other/long"));
 });
