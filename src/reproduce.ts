@@ -206,8 +206,7 @@ async function reproduceLocked(
         for (const f of run.failures) log(`  ${f.id}: ${f.error.split("\n")[0]}`);
         return;
       }
-      const grid = suite.runs(options.profile);
-      const tuningIds = new Set(grid.filter((r) => r.role === "tune").map((r) => r.id));
+      const tuningIds = new Set(p.grid.filter((r) => r.role === "tune").map((r) => r.id));
       const file: SuiteResultFile = {
         format: RESULT_FORMAT,
         suite: describeSuite(suite, options.profile),

@@ -51,7 +51,6 @@ function batchNormBackward(
   dy: tf.Tensor,
   [centred, rstd, count, keep]: tf.Tensor[],
   gamma: tf.Tensor,
-  masked: boolean,
 ): tf.Tensor[] {
   const sumDy = tokenSum(dy);
   const sumDyCentred = tokenSum(tf.mul(dy, centred));
@@ -60,7 +59,7 @@ function batchNormBackward(
   const shift = tf.div(tf.mul(scale, sumDy), n); // γ·r·Σdy/N
   const slope = tf.div(tf.mul(tf.mul(scale, tf.square(rstd)), sumDyCentred), n);
   let correction = tf.add(tf.mul(centred, slope), shift);
-  if (masked) correction = tf.mul(correction, keep);
+  if (keep) correction = tf.mul(correction, keep); // saved only with pad masks
   const dx = tf.sub(tf.mul(dy, scale), correction);
   return [dx, tf.mul(sumDyCentred, rstd), sumDy];
 }
@@ -137,14 +136,17 @@ export class TokenBatchNorm {
       const centred = tf.sub(input, mean);
       const rstd = tf.rsqrt(tf.add(variance, this.eps));
       // the keep mask is saved, not captured: the caller may dispose its mask before backward
-      const keep = mask
-        ? tf.reshape(tf.sub(1, tf.cast(mask, "float32")), [...input.shape.slice(0, -1), 1])
-        : tf.ones([1]);
-      save([centred, rstd, count, keep]);
+      const saved = [centred, rstd, count];
+      if (mask) {
+        saved.push(
+          tf.reshape(tf.sub(1, tf.cast(mask, "float32")), [...input.shape.slice(0, -1), 1]),
+        );
+      }
+      save(saved);
       return {
         value: tf.add(tf.mul(centred, tf.mul(rstd, gamma)), beta),
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
-          batchNormBackward(dy as tf.Tensor, saved, gamma, mask !== undefined),
+          batchNormBackward(dy as tf.Tensor, saved, gamma),
       };
     });
     return fn(x, this.weight, this.bias);

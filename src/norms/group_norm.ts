@@ -53,14 +53,13 @@ export function groupStandardize(
     const z = tf.mul(tf.sub(grouped, mean), rstd);
     // the keep mask is saved, not captured: the caller may dispose its mask before backward
     const [b, positions] = z.shape;
-    const keep = mask
-      ? tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1]))
-      : tf.ones([1]);
-    save([z, rstd, keep]);
+    const saved = [z, rstd];
+    if (mask) saved.push(tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1])));
+    save(saved);
     return {
       value: tf.reshape(z, input.shape),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [
-        standardizeBackward(dy as tf.Tensor, saved, mask !== undefined),
+        standardizeBackward(dy as tf.Tensor, saved),
       ],
     };
   });
@@ -76,13 +75,12 @@ export function groupStandardize(
 function standardizeBackward(
   dy: tf.Tensor,
   [z, rstd, keep]: tf.Tensor[],
-  masked: boolean,
 ): tf.Tensor {
   const [, positions, , width] = z.shape;
   const dz = tf.reshape(dy, z.shape);
   const sums = tf.add(tf.sum(dz, [1, 3], true), tf.mul(z, tf.sum(tf.mul(dz, z), [1, 3], true)));
   let correction: tf.Tensor;
-  if (masked) {
+  if (keep) { // saved only with pad masks
     const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1);
     correction = tf.mul(tf.div(sums, count), keep);
   } else {

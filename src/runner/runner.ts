@@ -91,6 +91,8 @@ function cachePath(cacheDir: string, suite: string, hash: string): string {
 export interface PreparedSuiteRun {
   /** The suite. */
   suite: Suite;
+  /** The suite's whole grid for the profile (every shard). */
+  grid: RunSpec[];
   /** Runs to compute (this shard's, not cached). */
   pending: number;
   /** Runs that came from the cache. */
@@ -306,6 +308,7 @@ export async function prepareSuiteRun(
   };
   return {
     suite,
+    grid,
     pending: specs.length - done.size,
     cached,
     pendingCost,
