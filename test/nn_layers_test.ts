@@ -388,7 +388,7 @@ Deno.test("positions: the sinusoidal table is fairseq's", () => {
   assert.ok(Math.abs(t[2 * 6 + 4] - Math.cos(angle)) < 1e-6);
 });
 
-Deno.test("wasm kernels (slice, split, transpose, column sum, batched product) equal cpu", async () => {
+Deno.test("wasm kernels (slice, split, gather, reverse, transpose, column sum, batched product) equal cpu", async () => {
   const cases = () => {
     const x = tf.randomUniform([5, 7, 3, 4], -1, 1, "float32", 1);
     const tall = tf.randomUniform([2, 67, 13], -1, 1, "float32", 2);
@@ -401,6 +401,19 @@ Deno.test("wasm kernels (slice, split, transpose, column sum, batched product) e
       tf.transpose(x, [0, 2, 1, 3]),
       tf.transpose(tf.cast(tf.mul(tf.randomUniform([9, 20], -1, 1, "float32", 6), 100), "int32")),
       tf.clone(x),
+      // gather: token rows, an inner axis, repeated indices, batchDims, int32 and bool data
+      tf.gather(tf.reshape(x, [35, 12]), tf.tensor1d([34, 0, 7, 7, 20], "int32")),
+      tf.gather(x, tf.tensor2d([[2, 0], [1, 1]], [2, 2], "int32"), 2),
+      tf.gather(x, tf.tensor2d([[6, 0], [3, 3], [1, 2], [0, 0], [5, 4]], [5, 2], "int32"), 1, 1),
+      tf.gather(tf.range(0, 10, 1, "int32"), tf.tensor1d([9, 1], "int32")),
+      tf.cast(tf.gather(tf.greater(x, 0), tf.tensor1d([4, 1], "int32"), 0), "float32"),
+      // reverse: leading axes (a conv kernel's rotation), the last axis, all, none, rank 1
+      tf.reverse(x, [0, 1]),
+      tf.reverse(x, [3]),
+      tf.reverse(x, [1, 3]),
+      tf.reverse(x, [0, 1, 2, 3]),
+      tf.reverse(x, []),
+      tf.reverse(tf.range(0, 7, 1, "int32")),
       tf.sum(tf.reshape(tall, [-1, 13]), 0),
       tf.matMul(
         tall as tf.Tensor3D,
@@ -416,6 +429,12 @@ Deno.test("wasm kernels (slice, split, transpose, column sum, batched product) e
     assert.equal(r.length, got[i].length);
     r.forEach((v, j) => assert.ok(Math.abs(v - got[i][j]) < 1e-4, `case ${i} at ${j}`));
   });
+  // data movement is exact
+  ref.slice(8, 19).forEach((r, i) => assert.deepEqual([...got[8 + i]], [...r], `case ${8 + i}`));
+  assert.throws(
+    () => tf.gather(tf.ones([3, 2]), tf.tensor1d([3], "int32")),
+    /GatherV2: the index value 3 is not in \[0, 2\]/,
+  );
   // The SIMD batched product behind batchMatMul on wasm, including the transposed-A form.
   const a = tf.randomNormal([4, 17, 16], 0, 1, "float32", 8);
   const b = tf.randomNormal([4, 16, 17], 0, 1, "float32", 9);

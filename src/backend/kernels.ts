@@ -1,7 +1,7 @@
 /**
  * Kernels some backends lack or run slowly, registered on demand (see `registerMissingKernels`):
  * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), `Conv2DBackpropFilter` (the filter
- * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`,
+ * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`, run-copying `GatherV2`/`Reverse`,
  * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
  * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`; on wasm and cpu, UN's state
  * kernels (`src/backend/un_state.ts`).
@@ -14,7 +14,7 @@ import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
 import { registerUNStateKernels } from "./un_state.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
 import { conv2dBackpropFilterWasm } from "./conv_filter_grad_wasm.ts";
-import { identityWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
+import { gatherV2Wasm, identityWasm, reverseWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
 import {
   registerSimdMatMul,
   SIMD_BATCH_MATMUL,
@@ -59,6 +59,9 @@ export function registerMissingKernels(backend: BackendName): void {
     replaceKernel("Slice", "wasm", sliceWasm as unknown as tf.KernelFunc);
     replaceKernel("SplitV", "wasm", splitVWasm as unknown as tf.KernelFunc);
     replaceKernel("Identity", "wasm", identityWasm as unknown as tf.KernelFunc);
+    // tfjs-wasm 4.22's GatherV2/Reverse index every element (~30–40 ns each).
+    replaceKernel("GatherV2", "wasm", gatherV2Wasm as unknown as tf.KernelFunc);
+    replaceKernel("Reverse", "wasm", reverseWasm as unknown as tf.KernelFunc);
     simdMatMul = registerSimdMatMul();
     const transpose = tf.getKernel("Transpose", "wasm");
     if (simdMatMul && transpose) {
