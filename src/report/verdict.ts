@@ -16,6 +16,7 @@ import {
   intervalPValue,
   mean,
   meanInterval,
+  normalQuantile,
   rateDifferenceInterval,
   runsNeeded,
   std,
@@ -156,7 +157,11 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
         100 * test.maxRate
       }% collapses) the 95% Newcombe CI of rate(baseline) − rate(claim side) lies above 0; below 0 → not reproduced`;
     case "at-least":
-      return `at least ${test.threshold}: the 95% CI of the mean ${metric} lies above it; below it entirely → not reproduced` +
+      return `at least ${test.threshold}: the 95% CI of the mean ${metric} ${
+        test.within
+          ? "over the fixed cells (from each cell's own interval: [mean of lows, mean of highs])"
+          : ""
+      } lies above it; below it entirely → not reproduced`.replace("  ", " ") +
         (test.minRuns ? `; ≥ ${test.minRuns} values` : "") +
         (test.ceiling !== undefined ? `; wholly above ${test.ceiling} → measurement noise` : "");
   }
@@ -195,6 +200,46 @@ export function referenceStatus(references: Reference[], runs: RunRecord[]): Ref
 function decide(yes: boolean, no: boolean, finite: boolean): Verdict {
   if (!finite) return "inconclusive";
   return yes ? "reproduced" : no ? "not reproduced" : "inconclusive";
+}
+
+/** Whether a run has both bounds of its own interval (see `within`). */
+function hasInterval(r: RunRecord, within: { low: string; high: string }): boolean {
+  return [within.low, within.high].every((k) => {
+    const v = r.output.metrics[k];
+    return typeof v === "number" && Number.isFinite(v);
+  });
+}
+
+/** Each run's value of `metric` with its own 95% interval (runs missing any of the three left out). */
+function withinIntervals(
+  runs: RunRecord[],
+  metric: string,
+  within: { low: string; high: string },
+): { value: number; low: number; high: number }[] {
+  const out: { value: number; low: number; high: number }[] = [];
+  for (const r of runs) {
+    const [value, low, high] = [metric, within.low, within.high].map((k) => r.output.metrics[k]);
+    if ([value, low, high].every((v) => typeof v === "number" && Number.isFinite(v))) {
+      out.push({ value: value!, low: low!, high: high! });
+    }
+  }
+  return out;
+}
+
+/**
+ * The mean over a fixed design of measured values and its interval at `level`: [mean of the
+ * runs' 95% lows, mean of their highs] (errors allowed to be fully correlated: no √n), each side
+ * scaled from 95% to `level` as a normal interval would be.
+ */
+function fixedDesignInterval(
+  measured: { value: number; low: number; high: number }[],
+  level: number,
+): { mean: number; low: number; high: number } {
+  const m = mean(measured.map((x) => x.value));
+  const low = mean(measured.map((x) => x.low));
+  const high = mean(measured.map((x) => x.high));
+  const scale = normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + LEVEL / 2);
+  return { mean: m, low: m - (m - low) * scale, high: m + (high - m) * scale };
 }
 
 /** Decides `yes`/`no` rules on an interval at 95% and gives the p-value of the one that held. */
@@ -295,7 +340,9 @@ export function evaluateClaim(
 ): ClaimOutcome {
   const aRuns = selectRuns(runs, spec.a);
   const bRuns = spec.b ? selectRuns(runs, spec.b) : [];
-  const a = side(aRuns, spec.metric);
+  // a fixed design counts the runs that carry their own interval (see `within`)
+  const within = spec.test.kind === "at-least" ? spec.test.within : undefined;
+  const a = side(within ? aRuns.filter((r) => hasInterval(r, within)) : aRuns, spec.metric);
   const b = spec.b ? side(bRuns, spec.metric) : null;
   const rule = ruleText(spec.test, spec.metric);
   const test = spec.test;
@@ -346,9 +393,14 @@ export function evaluateClaim(
     needed = min;
     shortOfRuns = Math.min(na, nb) < min;
   } else if (test.kind === "at-least") {
-    const av = valuesWithCollapses(aRuns, spec.metric);
+    const measured = within ? withinIntervals(aRuns, spec.metric, within) : null;
+    const av = measured ? measured.map((m) => m.value) : valuesWithCollapses(aRuns, spec.metric);
     const interval = (level: number) =>
-      av.length ? meanInterval(av, { level }) : { mean: NaN, low: -Infinity, high: Infinity };
+      !av.length
+        ? { mean: NaN, low: -Infinity, high: Infinity }
+        : measured
+        ? fixedDesignInterval(measured, level)
+        : meanInterval(av, { level });
     const ci = interval(LEVEL);
     estimate = { value: ci.mean, low: ci.low, high: ci.high };
     decided = byInterval(

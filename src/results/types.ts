@@ -163,9 +163,19 @@ export type ClaimTest =
    * a's value reaches `threshold` (e.g. a speedup ≥ 1.05): its 95% CI lies above it. `ceiling`:
    * the most a real effect can reach (folded UN cannot beat the model with no norm: a bound share
    * of 1); an interval wholly above it is measurement noise, never a verdict. `minRuns`
-   * (default 2): fewer values than that decide nothing (`underpowered`).
+   * (default 2): fewer values than that decide nothing (`underpowered`). `within`: the metrics
+   * holding each run's own 95% interval of the value — the runs are then a fixed design (e.g.
+   * timing cells, each a measurement with its error), not a sample of a population: the
+   * estimate is the mean over the runs and its interval [mean of the lows, mean of the highs]
+   * (no independence assumed between the runs' errors), instead of a t-interval over the runs.
    */
-  | { kind: "at-least"; threshold: number; ceiling?: number; minRuns?: number };
+  | {
+    kind: "at-least";
+    threshold: number;
+    ceiling?: number;
+    minRuns?: number;
+    within?: { low: string; high: string };
+  };
 
 /** One row of the overview: a paper's claim, its number and how ours is decided. */
 export interface ClaimSpec {
