@@ -1,7 +1,9 @@
-// Gradient checks: for every norm whose backward is autodiff, tfjs gradients agree with central
-// finite differences along random directions. UN and PN's custom backwards are checked by the
-// golden vectors (golden_test.ts); UN's also here, in warm-up, where it must be exact. So is the
-// σReparam dense layer's hand-written backward.
+// Gradient checks: for the norms, tfjs gradients — autodiff or a written-out backward (BatchNorm,
+// GroupNorm/BCN's group step, EvoNorm, Weight Standardization; each also held to autodiff of its
+// formula in norm_backward_test.ts) — agree with central finite differences along random
+// directions. UN and PN's custom backwards are checked by the golden vectors (golden_test.ts);
+// UN's also here, in warm-up, where it must be exact. So is the σReparam dense layer's
+// hand-written backward.
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";

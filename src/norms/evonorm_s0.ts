@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { columnSum } from "../backend/kernels.ts";
 import { AffineNorm } from "./affine_norm.ts";
 import type { NormConstruction } from "./base.ts";
 import type { NormEntry } from "./entry.ts";
@@ -79,10 +80,70 @@ export class EvoNormS0 extends AffineNorm {
   /** x·σ(v·x) / group_std(x), the same in training and inference. */
   protected statistic(x: tf.Tensor, options: NormCallOptions): tf.Tensor {
     const { groups, eps } = this.options as { groups: number; eps: number };
-    return tf.tidy(() =>
-      tf.div(tf.mul(x, tf.sigmoid(tf.mul(x, this.v))), groupStd(x, groups, eps, options.mask))
-    );
+    return tf.tidy(() => swishOverGroupStd(x, this.v, groups, eps, options.mask));
   }
+}
+
+/**
+ * x·σ(v·x) / s with s = sqrt(σ²_group + eps) as `groupStd` computes it, with the exact gradient
+ * written out (`swishOverGroupStdBackward`): autodiff of the moments and the swish runs ~45 more
+ * kernels a layer (forward and backward).
+ */
+function swishOverGroupStd(
+  x: tf.Tensor,
+  v: tf.Tensor,
+  groups: number,
+  eps: number,
+  mask?: tf.Tensor,
+): tf.Tensor {
+  const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const [input, scale] = args as tf.Tensor[];
+    const save = args[2] as (t: tf.Tensor[]) => void;
+    // all of it on the grouped `[B, P, G, C/G]`, v as `[G, C/G]`
+    const { grouped, mean, variance } = groupMoments(input, groups, mask);
+    const [b, positions, , width] = grouped.shape;
+    const v = tf.reshape(scale, [groups, width]);
+    const sigmoid = tf.sigmoid(tf.mul(grouped, v));
+    const std = tf.sqrt(tf.add(variance, eps));
+    // the keep mask is saved, not captured: the caller may dispose its mask before backward
+    const saved = [grouped, v, sigmoid, mean, std];
+    if (mask) saved.push(tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1])));
+    save(saved);
+    return {
+      value: tf.reshape(tf.div(tf.mul(grouped, sigmoid), std), input.shape),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) =>
+        swishOverGroupStdBackward(dy as tf.Tensor, saved),
+    };
+  });
+  return fn(x, v);
+}
+
+/**
+ * The gradient of y = u/s, u = x·σ(v·x), s = sqrt(σ²_group + eps), from the saved grouped
+ * input `[B, P, G, C/G]`, v `[G, C/G]`, σ = σ(v·x), the group mean μ and s (`[B, 1, G, 1]`).
+ * Every position's output depends on s, s only on the group's kept positions (keep k, count N):
+ * with g = dy/s, `dx = g·(σ + v·x·σ·(1 − σ)) − k·(x − μ)·Σ(g·u)/(N·s²)` (the sum over the
+ * group's positions and channels) and `dv = Σ g·x²·σ·(1 − σ)` (over every position of every
+ * sample).
+ */
+function swishOverGroupStdBackward(
+  dy: tf.Tensor,
+  [x, v, sigmoid, mean, std, keep]: tf.Tensor[],
+): tf.Tensor[] {
+  const [, positions, groups, width] = x.shape;
+  const gSigmoid = tf.mul(tf.div(tf.reshape(dy, x.shape), std), sigmoid); // g·σ
+  const gSlope = tf.mul(tf.mul(gSigmoid, tf.sub(1, sigmoid)), x); // g·x·σ·(1 − σ)
+  const direct = tf.add(gSigmoid, tf.mul(gSlope, v));
+  const sums = tf.div(tf.sum(tf.mul(gSigmoid, x), [1, 3], true), tf.square(std)); // Σ(g·u)/s²
+  let correction: tf.Tensor;
+  if (keep) { // saved only with pad masks
+    const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1);
+    correction = tf.mul(tf.mul(tf.sub(x, mean), tf.div(sums, count)), keep);
+  } else {
+    correction = tf.mul(tf.sub(x, mean), tf.div(sums, positions * width));
+  }
+  const dv = columnSum(tf.reshape(tf.mul(gSlope, x), [-1, groups * width]) as tf.Tensor2D);
+  return [tf.reshape(tf.sub(direct, correction), dy.shape), dv];
 }
 
 /**
