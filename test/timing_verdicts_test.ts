@@ -175,35 +175,36 @@ const FIXED: ClaimSpec = {
 
 Deno.test("verdict: a fixed design of cells is decided on the cells' own intervals", () => {
   // Heterogeneous cells, each measured tightly: a t-interval over 3 cells (df 2) straddles 0.95;
-  // over the fixed design the interval is [mean of lows, mean of highs] = [0.96, 1.0].
-  const cells = [boundCell("a", 0.96, 0.95, 0.97), boundCell("b", 0.99, 0.98, 1.0)];
-  cells.push(boundCell("c", 0.93, 0.95 - 0.0, 1.03)); // value below, wide interval
+  // over the fixed design each side is √(Σ dᵢ²)/n of the cells' own distances.
+  const cells = [
+    boundCell("a", 0.96, 0.95, 0.97),
+    boundCell("b", 0.99, 0.98, 1.0),
+    boundCell("c", 0.93, 0.92, 1.03), // below, with a wide upper side
+  ];
   const fixed = evaluateClaim(FIXED, cells);
   assert.ok(Math.abs(fixed.estimate.value - 0.96) < 1e-12);
-  assert.ok(Math.abs(fixed.estimate.low - (0.95 + 0.98 + 0.95) / 3) < 1e-12);
-  assert.ok(Math.abs(fixed.estimate.high - (0.97 + 1.0 + 1.03) / 3) < 1e-12);
+  const below = Math.sqrt(0.01 ** 2 + 0.01 ** 2 + 0.01 ** 2) / 3;
+  const above = Math.sqrt(0.01 ** 2 + 0.01 ** 2 + 0.1 ** 2) / 3;
+  assert.ok(Math.abs(fixed.estimate.low - (0.96 - below)) < 1e-12);
+  assert.ok(Math.abs(fixed.estimate.high - (0.96 + above)) < 1e-12);
   assert.equal(fixed.verdict, "reproduced");
   assert.ok(fixed.p !== null && fixed.p < 0.05);
   assert.match(fixed.rule, /fixed cells/);
-  const sampled = evaluateClaim(BOUND, cells);
-  assert.equal(sampled.verdict, "inconclusive");
-  // one unsettled cell with a very wide interval widens the claim's: no verdict
-  const wide = [...cells.slice(0, 2), boundCell("c", 0.93, 0.5, 1.4)];
+  assert.equal(evaluateClaim(BOUND, cells).verdict, "inconclusive"); // t over 3 cells
+  // one cell with a very wide interval widens the claim's: no verdict
+  const wide = [...cells.slice(0, 2), boundCell("c", 0.93, 0.7, 1.4)];
   assert.equal(evaluateClaim(FIXED, wide).verdict, "inconclusive");
   // every cell's interval below the threshold: not reproduced
-  const below = [boundCell("a", 0.8, 0.78, 0.82), boundCell("b", 0.85, 0.8, 0.9)];
-  assert.equal(
-    evaluateClaim({ ...FIXED, test: { ...FIXED.test, minRuns: 2 } as ClaimSpec["test"] }, below)
-      .verdict,
-    "not reproduced",
-  );
+  const low = [boundCell("a", 0.8, 0.78, 0.82), boundCell("b", 0.85, 0.8, 0.9)];
+  const two = { ...FIXED, test: { ...FIXED.test, minRuns: 2 } as ClaimSpec["test"] };
+  assert.equal(evaluateClaim(two, low).verdict, "not reproduced");
   // the ceiling still turns an interval wholly above 1 into measurement noise
-  const above = [
+  const high = [
     boundCell("a", 1.2, 1.1, 1.3),
     boundCell("b", 1.3, 1.2, 1.4),
     boundCell("c", 1.1, 1.05, 1.15),
   ];
-  const noise = evaluateClaim(FIXED, above);
+  const noise = evaluateClaim(FIXED, high);
   assert.equal(noise.intervalVerdict, "inconclusive");
   assert.match(noise.reason!, /measurement noise/);
   // a cell without its interval is left out (it cannot be weighed)

@@ -166,8 +166,8 @@ export type ClaimTest =
    * (default 2): fewer values than that decide nothing (`underpowered`). `within`: the metrics
    * holding each run's own 95% interval of the value — the runs are then a fixed design (e.g.
    * timing cells, each a measurement with its error), not a sample of a population: the
-   * estimate is the mean over the runs and its interval [mean of the lows, mean of the highs]
-   * (no independence assumed between the runs' errors), instead of a t-interval over the runs.
+   * estimate is the mean over the runs, its interval the runs' own intervals combined as
+   * independent errors of that mean (each side √(Σ dᵢ²)/n), instead of a t-interval over the runs.
    */
   | {
     kind: "at-least";
