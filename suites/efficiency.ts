@@ -171,7 +171,9 @@ const PLANS: PerProfile<Plan[]> = {
       profileRuns: 1,
       cost: 105,
     },
-    ...smallCells("cpu", [1], 10, 16),
+    // cpu is 30–40× slower than wasm: 10 s gave 8–14 rounds, too few for its 3 cells to decide
+    // a claim the same way twice
+    ...smallCells("cpu", [1], 20, 26),
     ...placedCells("wasm", 8, 6, 9),
     ...placedCells("cpu", 1, 6, 10),
     { backend: "webgpu", model: "vit", preset: "small", batch: 8, budget: 12, cost: 25 },
