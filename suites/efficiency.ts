@@ -584,8 +584,8 @@ export const efficiencySuite: Suite = {
     "models, and every Pre cell of a backend counts in its timed claims with its own paired " +
     "95% interval: the claim's estimate is the mean over the cells, its interval the cells' own " +
     "combined as independent errors of that mean (each side √(Σ dᵢ²)/n; between two consecutive " +
-    "quick runs a cell's speedup moved by 1.7% sd on wasm, 1.0% on cpu — within its own " +
-    "interval on average). Leaving out " +
+    "quick runs a cell's speedup moved by 1.7% sd on wasm, 1.0% on cpu — about its own " +
+    "interval's width on average). Leaving out " +
     "cells whose timings had not settled — the first design — made the set of voting cells " +
     "change from run to run (two consecutive quick runs: 5 and 6 of 8 wasm cells, different " +
     "ones) and with it the verdicts, although each cell's own speedup moved by 1% or less; a " +

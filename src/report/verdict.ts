@@ -157,11 +157,11 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
         100 * test.maxRate
       }% collapses) the 95% Newcombe CI of rate(baseline) − rate(claim side) lies above 0; below 0 → not reproduced`;
     case "at-least":
-      return `at least ${test.threshold}: the 95% CI of the mean ${metric} ${
+      return `at least ${test.threshold}: the 95% CI of the mean ${metric}${
         test.within
-          ? "over the fixed cells (each cell's own interval, errors independent between cells)"
+          ? " over the fixed cells (each cell's own interval, errors independent between cells)"
           : ""
-      } lies above it; below it entirely → not reproduced`.replace("  ", " ") +
+      } lies above it; below it entirely → not reproduced` +
         (test.minRuns ? `; ≥ ${test.minRuns} values` : "") +
         (test.ceiling !== undefined ? `; wholly above ${test.ceiling} → measurement noise` : "");
   }
@@ -230,7 +230,7 @@ function withinIntervals(
  * The mean over a fixed design of measured values and its interval at `level`: each side's
  * distance from the mean is the runs' own 95% distances combined as independent errors of a mean,
  * √(Σ dᵢ²)/n, scaled from 95% to `level` as a normal interval would be. (Two consecutive quick
- * runs of the efficiency suite: cells moved between runs by 1.7% sd on wasm, 1.0% on cpu, within
+ * runs of the efficiency suite: cells moved between runs by 1.7% sd on wasm, 1.0% on cpu, against
  * their own intervals' 2.3% and 0.8% on average.)
  */
 function fixedDesignInterval(
