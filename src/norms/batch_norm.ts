@@ -42,6 +42,30 @@ export function batchMoments(
 }
 
 /**
+ * The running statistics' update, torch's convention: `running·(1 − m) + batch·m`, the
+ * variance made unbiased first (`σ²·N/max(N − 1, 1)`, N the token count).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { runningUpdate } from "@normbench/normbench";
+ * const v = runningUpdate(tf.ones([1]), tf.tensor1d([2]), 0.1, tf.scalar(3)); // 0.9 + 0.1·3
+ * console.assert(Math.abs(v.dataSync()[0] - 1.2) < 1e-6);
+ * ```
+ */
+export function runningUpdate(
+  running: tf.Tensor,
+  batch: tf.Tensor,
+  momentum: number,
+  unbiasedCount?: tf.Scalar,
+): tf.Tensor {
+  const value = unbiasedCount
+    ? tf.mul(batch, tf.div(unbiasedCount, tf.maximum(tf.sub(unbiasedCount, 1), 1)))
+    : batch;
+  return tf.add(tf.mul(running, 1 - momentum), tf.mul(value, momentum));
+}
+
+/**
  * BatchNorm's exact backward from the saved centred input `x − μ`, `1/sqrt(σ² + ε)` and the
  * token count N (pad tokens excluded). Every token's output depends on μ and σ, the statistics
  * only on the kept tokens (keep k ∈ {0, 1}); with g = dy·γ and z the normalized input:
@@ -126,10 +150,8 @@ export class TokenBatchNorm {
       const save = args[3] as (t: tf.Tensor[]) => void;
       const { mean, variance, count } = batchMoments(input, mask);
       if (commit) {
-        const m = this.momentum;
-        const unbiased = tf.mul(variance, tf.div(count, tf.maximum(tf.sub(count, 1), 1)));
-        const rm = tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m));
-        const rv = tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m));
+        const rm = runningUpdate(this.runningMean, mean, this.momentum);
+        const rv = runningUpdate(this.runningVar, variance, this.momentum, count);
         this.runningMean.assign(gate ? tf.where(gate, rm, this.runningMean) : rm);
         this.runningVar.assign(gate ? tf.where(gate, rv, this.runningVar) : rv);
       }

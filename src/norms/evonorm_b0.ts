@@ -8,7 +8,7 @@
 import * as tf from "../tf.ts";
 import { AffineNorm } from "./affine_norm.ts";
 import { type NormConstruction, tokenSum } from "./base.ts";
-import { batchMoments } from "./batch_norm.ts";
+import { batchMoments, runningUpdate } from "./batch_norm.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import { groupStd } from "./evonorm_s0.ts";
@@ -91,8 +91,7 @@ export class EvoNormB0 extends AffineNorm {
       const { mean, variance, count } = batchMoments(input, mask);
       if (commit) {
         const m = this.options.momentum as number;
-        const unbiased = tf.mul(variance, tf.div(count, tf.maximum(tf.sub(count, 1), 1)));
-        this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+        this.runningVar.assign(runningUpdate(this.runningVar, variance, m, count));
       }
       // the instance statistics per sample and channel, as [B, 1, C] against x as [B, P, C]
       const instance = groupMoments(input, this.channels, mask);

@@ -11,7 +11,15 @@ import { AffineNorm } from "./affine_norm.ts";
 import type { NormConstruction } from "./base.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import {
+  checkGroups,
+  groupCount,
+  groupKeep,
+  groupMoments,
+  groupsOption,
+  PER_SAMPLE,
+  sampleNote,
+} from "./sample_stats.ts";
 import type { NormCallOptions } from "./types.ts";
 
 /**
@@ -107,7 +115,7 @@ function swishOverGroupStd(
     const std = tf.sqrt(tf.add(variance, eps));
     // the keep mask is saved, not captured: the caller may dispose its mask before backward
     const saved = [grouped, v, sigmoid, mean, std];
-    if (mask) saved.push(tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1])));
+    if (mask) saved.push(groupKeep(mask, b, positions));
     save(saved);
     return {
       value: tf.reshape(tf.div(tf.mul(grouped, sigmoid), std), input.shape),
@@ -135,13 +143,8 @@ function swishOverGroupStdBackward(
   const gSlope = tf.mul(tf.mul(gSigmoid, tf.sub(1, sigmoid)), x); // g·x·σ·(1 − σ)
   const direct = tf.add(gSigmoid, tf.mul(gSlope, v));
   const sums = tf.div(tf.sum(tf.mul(gSigmoid, x), [1, 3], true), tf.square(std)); // Σ(g·u)/s²
-  let correction: tf.Tensor;
-  if (keep) { // saved only with pad masks
-    const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1);
-    correction = tf.mul(tf.mul(tf.sub(x, mean), tf.div(sums, count)), keep);
-  } else {
-    correction = tf.mul(tf.sub(x, mean), tf.div(sums, positions * width));
-  }
+  let correction = tf.mul(tf.sub(x, mean), tf.div(sums, groupCount(keep, positions, width)));
+  if (keep) correction = tf.mul(correction, keep); // saved only with pad masks
   const dv = columnSum(tf.reshape(tf.mul(gSlope, x), [-1, groups * width]) as tf.Tensor2D);
   return [tf.reshape(tf.sub(direct, correction), dy.shape), dv];
 }

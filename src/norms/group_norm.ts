@@ -9,7 +9,15 @@ import { AffineNorm } from "./affine_norm.ts";
 import type { NormConstruction } from "./base.ts";
 import type { NormEntry } from "./entry.ts";
 import type { OptionSpecs, ResolvedOptions } from "./options.ts";
-import { checkGroups, groupMoments, groupsOption, PER_SAMPLE, sampleNote } from "./sample_stats.ts";
+import {
+  checkGroups,
+  groupCount,
+  groupKeep,
+  groupMoments,
+  groupsOption,
+  PER_SAMPLE,
+  sampleNote,
+} from "./sample_stats.ts";
 import type { NormCallOptions } from "./types.ts";
 
 /**
@@ -54,7 +62,7 @@ export function groupStandardize(
     // the keep mask is saved, not captured: the caller may dispose its mask before backward
     const [b, positions] = z.shape;
     const saved = [z, rstd];
-    if (mask) saved.push(tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1])));
+    if (mask) saved.push(groupKeep(mask, b, positions));
     save(saved);
     return {
       value: tf.reshape(z, input.shape),
@@ -79,13 +87,8 @@ function standardizeBackward(
   const [, positions, , width] = z.shape;
   const dz = tf.reshape(dy, z.shape);
   const sums = tf.add(tf.sum(dz, [1, 3], true), tf.mul(z, tf.sum(tf.mul(dz, z), [1, 3], true)));
-  let correction: tf.Tensor;
-  if (keep) { // saved only with pad masks
-    const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1);
-    correction = tf.mul(tf.div(sums, count), keep);
-  } else {
-    correction = tf.div(sums, positions * width);
-  }
+  let correction = tf.div(sums, groupCount(keep, positions, width));
+  if (keep) correction = tf.mul(correction, keep); // saved only with pad masks
   return tf.reshape(tf.mul(tf.sub(dz, correction), rstd), dy.shape);
 }
 

@@ -22,7 +22,7 @@ export { NormBase, type NormConstruction, plainVariables, tokenMean, tokenSum } 
 export { LAYER_NORM, LAYER_NORM_OPTIONS, LayerNorm, standardize } from "./layer_norm.ts";
 export { RMS_NORM, RMS_NORM_OPTIONS, RmsNorm, rmsScale } from "./rms_norm.ts";
 export { compressedRmsScale, CRMS_NORM, CRMS_NORM_OPTIONS, CrmsNorm } from "./crms_norm.ts";
-export { BATCH_NORM, BATCH_NORM_OPTIONS, BatchNorm } from "./batch_norm.ts";
+export { BATCH_NORM, BATCH_NORM_OPTIONS, BatchNorm, runningUpdate } from "./batch_norm.ts";
 export { groupScaling, POWER_NORM, POWER_NORM_OPTIONS, PowerNorm } from "./power_norm.ts";
 export { UNIFIED_NORM, UNIFIED_NORM_OPTIONS, UnifiedNorm } from "./unified_norm.ts";
 export { DynamicTanh, DYT, DYT_OPTIONS } from "./dyt.ts";

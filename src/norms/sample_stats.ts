@@ -85,6 +85,43 @@ function largestDivisorUpTo(n: number, limit: number): number {
 }
 
 /**
+ * The keep indicator of a pad `mask` (1 = padding, shape `[B, …positions]`) as `[B, P, 1, 1]`,
+ * against a tensor grouped `[B, P, G, C/G]`: 1 where a position counts in the statistics.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { groupKeep } from "@normbench/normbench";
+ * const keep = groupKeep(tf.tensor2d([[0, 1]]), 1, 2); // the second token is padding
+ * console.assert(keep.shape.join() === "1,2,1,1" && keep.dataSync().join() === "1,0");
+ * ```
+ */
+export function groupKeep(mask: tf.Tensor, batch: number, positions: number): tf.Tensor4D {
+  return tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [batch, positions, 1, 1])) as tf.Tensor4D;
+}
+
+/**
+ * The element count of each sample's group statistics, `[B, 1, 1, 1]` with a keep indicator
+ * (kept positions × the group's `width` channels, at least 1), else the number `P·width`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { groupCount, groupKeep } from "@normbench/normbench";
+ * console.assert(groupCount(undefined, 5, 4) === 20);
+ * const n = groupCount(groupKeep(tf.tensor2d([[0, 0, 1]]), 1, 3), 3, 4) as tf.Tensor;
+ * console.assert(n.dataSync()[0] === 8); // two kept positions × 4 channels
+ * ```
+ */
+export function groupCount(
+  keep: tf.Tensor | undefined,
+  positions: number,
+  width: number,
+): tf.Tensor | number {
+  return keep ? tf.maximum(tf.mul(tf.sum(keep, 1, true), width), 1) : positions * width;
+}
+
+/**
  * Mean and biased variance of each sample over its positions and the channels of each of
  * `groups` contiguous channel groups (`groups = C`: per channel, the instance statistics).
  * Positions where `mask` (shape `x.shape.slice(0, -1)`, 1 = padding) is set are left out. A
@@ -110,8 +147,8 @@ export function groupMoments(x: tf.Tensor, groups: number, mask?: tf.Tensor): Gr
       const variance = tf.mean(tf.square(tf.sub(grouped, mean)), [1, 3], true) as tf.Tensor4D;
       return { grouped, mean, variance };
     }
-    const keep = tf.sub(1, tf.reshape(tf.cast(mask, "float32"), [b, positions, 1, 1]));
-    const count = tf.maximum(tf.mul(tf.sum(keep, 1, true), c / groups), 1);
+    const keep = groupKeep(mask, b, positions);
+    const count = groupCount(keep, positions, c / groups);
     const mean = tf.div(tf.sum(tf.mul(grouped, keep), [1, 3], true), count) as tf.Tensor4D;
     const centred = tf.mul(tf.square(tf.sub(grouped, mean)), keep);
     const variance = tf.div(tf.sum(centred, [1, 3], true), count) as tf.Tensor4D;
