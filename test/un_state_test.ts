@@ -1,4 +1,4 @@
-// UN's state kernels (wasm, cpu) against UN's composite ops, step by step through warm-up,
+// UN's state kernels (wasm, cpu, webgpu) against UN's composite ops, step by step through warm-up,
 // compensation, outlier skips, a backward window of its own, W = 1 and pad masks: outputs,
 // gradients and every state variable agree.
 import assert from "node:assert/strict";
@@ -7,6 +7,9 @@ import { initBackend } from "../src/backend/backend.ts";
 import { setUNStateKernels, unStateKernelsActive } from "../src/backend/un_state.ts";
 import { createNorm } from "../src/norms/registry.ts";
 import type { UnifiedNorm } from "../src/norms/unified_norm.ts";
+import { hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
+
+const gpu = await hasWebGpu();
 
 const STATE = ["runningVar", "bufX2", "bufGz", "emaGz", "iters", "skipCount"] as const;
 
@@ -45,9 +48,12 @@ const CASES: { name: string; options: Record<string, number | boolean>; masked?:
   { name: "pad masks", options: { warmup: 2, compensationStart: 1 }, masked: true },
 ];
 
-for (const backend of ["cpu", "wasm"] as const) {
+for (const backend of ["cpu", "wasm", "webgpu"] as const) {
   for (const c of CASES) {
-    Deno.test(`UN state kernels (${backend}) equal the composite ops: ${c.name}`, async () => {
+    Deno.test({
+      name: `UN state kernels (${backend}) equal the composite ops: ${c.name}`,
+      ignore: backend === "webgpu" && !gpu && !REQUIRE_WEBGPU,
+    }, async () => {
       await initBackend(backend);
       assert.ok(unStateKernelsActive());
       const channels = 6;

@@ -3,8 +3,8 @@
  * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), `Conv2DBackpropFilter` (the filter
  * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`, run-copying `GatherV2`/`Reverse`,
  * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
- * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`; on wasm and cpu, UN's state
- * kernels (`src/backend/un_state.ts`).
+ * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`; on wasm, cpu and webgpu, UN's
+ * state kernels (`src/backend/un_state.ts`).
  *
  * @module
  */

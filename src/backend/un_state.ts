@@ -1,16 +1,17 @@
 /**
- * UN's per-channel state step as one kernel each way, on wasm and cpu. A UN layer's training
- * step does a few full passes over the activations and ~50 tiny ops on `[C]` and `[W, C]`
- * tensors (the window buffer, the slot, the warm-up and skip flags, the running statistics,
- * the compensation ratio) — and on wasm and cpu a tiny op costs its JavaScript dispatch, not its
- * arithmetic. These two kernels do that bookkeeping in one loop over the channels: the forward
- * one from the batch's quadratic mean, the backward one from `Σ dy·z`. The rules are those of
- * `UnifiedNorm` (the composite path, which WebGPU keeps, is the reference; a test holds the two
- * together).
+ * UN's per-channel state step as one kernel each way, on wasm, cpu and WebGPU. A UN layer's
+ * training step does a few full passes over the activations and ~50 tiny ops on `[C]` and
+ * `[W, C]` tensors (the window buffer, the slot, the warm-up and skip flags, the running
+ * statistics, the compensation ratio) — and a tiny op costs its dispatch (JavaScript on wasm and
+ * cpu, a GPU dispatch on WebGPU), not its arithmetic. These two kernels do that bookkeeping in
+ * one loop over the channels: the forward one from the batch's quadratic mean, the backward one
+ * from `Σ dy·z`. The rules are those of `UnifiedNorm` (the composite path is the reference; a
+ * test holds the two together); WebGPU's WGSL programs are in `src/backend/un_state_webgpu.ts`.
  *
  * @module
  */
 import * as tf from "../tf.ts";
+import { unBackwardStateWebGpu, unForwardStateWebGpu } from "./un_state_webgpu.ts";
 
 /** The forward state kernel's registered name. */
 export const UN_FORWARD_STATE = "NormbenchUNForwardState";
@@ -256,39 +257,45 @@ const backwardOutputs: Step = (read, attrs) => {
   ];
 };
 
-const BACKENDS = ["wasm", "cpu"];
+const BACKENDS = ["wasm", "cpu", "webgpu"];
 let enabled = true;
 
 /**
- * Registers both state kernels for `backend` when it is wasm or cpu (idempotent); false on any
- * other backend (WebGPU keeps the composite ops: a read-back there would stall the queue).
+ * Registers both state kernels for `backend` when it is wasm, cpu or webgpu (idempotent); false
+ * on any other backend. WebGPU runs the WGSL programs of `src/backend/un_state_webgpu.ts` (no
+ * read-back: the step stays on the queue).
  *
  * @example
  * ```ts
  * import { registerUNStateKernels } from "@normbench/normbench";
- * console.assert(registerUNStateKernels("cpu") && !registerUNStateKernels("webgpu"));
+ * console.assert(registerUNStateKernels("cpu") && !registerUNStateKernels("webgl"));
  * ```
  */
 export function registerUNStateKernels(backend: string): boolean {
   if (!BACKENDS.includes(backend)) return false;
   if (!tf.getKernel(UN_FORWARD_STATE, backend)) {
+    const webgpu = backend === "webgpu";
     tf.registerKernel({
       kernelName: UN_FORWARD_STATE,
       backendName: backend,
-      kernelFunc: kernelOn(backend, forwardOutputs),
+      kernelFunc: webgpu
+        ? unForwardStateWebGpu as unknown as tf.KernelFunc
+        : kernelOn(backend, forwardOutputs),
     });
     tf.registerKernel({
       kernelName: UN_BACKWARD_STATE,
       backendName: backend,
-      kernelFunc: kernelOn(backend, backwardOutputs),
+      kernelFunc: webgpu
+        ? unBackwardStateWebGpu as unknown as tf.KernelFunc
+        : kernelOn(backend, backwardOutputs),
     });
   }
   return true;
 }
 
 /**
- * Whether UN layers use the state kernels on the current backend: wasm and cpu, unless turned
- * off with {@linkcode setUNStateKernels} (to compare with the composite ops).
+ * Whether UN layers use the state kernels on the current backend: wasm, cpu and webgpu, unless
+ * turned off with {@linkcode setUNStateKernels} (to compare with the composite ops).
  *
  * @example
  * ```ts
@@ -304,7 +311,7 @@ export function unStateKernelsActive(): boolean {
 /**
  * Turns the state kernels on or off for every UN layer (default on); returns the previous
  * setting. Off, UN runs its composite ops everywhere — the reference the kernels are tested
- * against, and what WebGPU runs.
+ * against.
  *
  * @example
  * ```ts

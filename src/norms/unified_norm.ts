@@ -168,7 +168,7 @@ export class UnifiedNorm extends NormBase {
 
   /**
    * The training forward with the per-channel bookkeeping in one state kernel each way (wasm,
-   * cpu; `src/backend/un_state.ts`): the same rules as {@linkcode UnifiedNorm.apply}'s composite
+   * cpu, webgpu; `src/backend/un_state.ts`): the same rules as {@linkcode UnifiedNorm.apply}'s composite
    * ops, a few kernels instead of ~50 per step, and three fewer passes over the activations in
    * the backward (Σ dy·z serves both the gradient statistic and γ's gradient).
    */
