@@ -296,19 +296,21 @@ function claims(): ClaimSpec[] {
       id: `efficiency.${b}.bound`,
       claim: `Folded UN reaches the no-norm speed bound (${b})`,
       source: "UN paper (UN folds into the adjacent linear layers at inference)",
-      paper: "folding leaves no norm op: 100% of the bound in principle",
+      paper: "folding leaves no norm op: as fast as no norm at all (t_none / t = 1) in principle",
       paperDelta: 1,
-      metric: "claim.bound",
-      proxies: proxies("bound", "share"),
+      metric: "claim.vs_none",
+      proxies: proxies("vs_none", "×"),
       higherIsBetter: true,
       a: { backend: b },
       test: {
         kind: "at-least",
-        threshold: 0.95,
+        threshold: 0.98,
         ceiling: 1,
         minRuns: 3,
-        within: within("bound"),
+        within: within("vs_none"),
       },
+      setting: "speed relative to the same model with no norm at all, t_none / t, paired by " +
+        "round: the bound is reached within 2%",
     },
     {
       id: `efficiency.${b}.rms-vs-ln`,
@@ -381,9 +383,9 @@ const PLOTS: PlotSpec[] = [
   ),
   bar(
     "un-bound",
-    "Folded UN: share of the no-norm bound reached",
-    "bound.un-folded",
-    "(t_ln − t) / (t_ln − t_none)",
+    "Folded UN: speed relative to the model with no norm (1 = the no-norm bound)",
+    "vs_none.un-folded",
+    "t_none / t",
   ),
   bar(
     "fused-vs-ln",
@@ -423,6 +425,7 @@ const TABLES: (TableSpec & { title: string; where?: Selector })[] = [
   perVariant("Samples per second (at the median)", "samples_s", 1),
   perVariant("Speedup over ln (t_ln / t)", "vs_ln", 3),
   perVariant("Speedup over ln-fused (t_ln-fused / t)", "vs_fused", 3),
+  perVariant("Speed relative to no norm (t_none / t; 1 = the no-norm bound)", "vs_none", 3),
   perVariant("Share of the no-norm bound reached, (t_ln − t) / (t_ln − t_none)", "bound", 3),
   perVariant("Share of the no-norm bound: lower end of its 95% bootstrap interval", "bound_lo", 3),
   perVariant("Share of the no-norm bound: upper end of its 95% bootstrap interval", "bound_hi", 3),
@@ -543,16 +546,22 @@ export const efficiencySuite: Suite = {
     "an order shuffled afresh each round, so that drift and neighbours hit all variants alike, " +
     "until every median is stable (the last fifth of the rounds moves none by more than 1%) or " +
     "the cell's time budget is spent (then the check below says so); medians and interquartile " +
-    "ranges are reported. Speedups and the bound share are paired by round: the median over " +
-    "rounds of t_ln / t (t_ln-fused / t) within a round, and (t_ln − t) / (t_ln − t_none) as the " +
+    "ranges are reported. Speed ratios and the bound share are paired by round: the median over " +
+    "rounds of t_ln / t (t_ln-fused / t, t_none / t) within a round, and " +
+    "(t_ln − t) / (t_ln − t_none) as the " +
     "ratio of the medians of the within-round differences — what the host's speed does between " +
     "rounds (this 2-core VM has phases twice as slow) cancels —, with 95% bootstrap intervals " +
     "that resample whole rounds. The per-variant medians in the tables are not paired, so a " +
     "speedup can differ slightly from the ratio of two medians shown. `un-folded` runs exactly the kernels of `none` " +
-    "(see the kernel counts; the translator keeps two tiny ones for its tied output), so its " +
-    "bound share is 100% by construction and the intervals show how well a cell resolves it: " +
-    "where the norms are a few % of the time (paper-shaped presets) t_ln − t_none is close to " +
-    "the timing noise and the share is poorly determined. The kernel-count share " +
+    "(see the kernel counts; the translator keeps two tiny ones for its tied output), so it " +
+    "reaches the no-norm bound by construction, t_none / t = 1, and the intervals show how well " +
+    "a cell resolves it. The bound claim reads that ratio, not the share of LN's cost removed, " +
+    "(t_ln − t) / (t_ln − t_none), which the tables still give: the share divides the timing " +
+    "noise by LN's share of the time — 5–15% on cpu, a few % at the paper-shaped presets — so " +
+    "one cell's share spanned ±0.05–0.1 (up to [−18, 4] for T2T-ViT-14 on wasm) where its " +
+    "ratio spans ±1%, and two consecutive quick runs decided the cpu bound claim differently " +
+    "(share 1.03 [0.97, 1.10], then 1.01 [0.950, 1.06] against a 0.95 threshold). The " +
+    "kernel-count share " +
     "(k_ln − k) / (k_ln − k_none) says deterministically what folding removes; timing says " +
     "what that is worth on this runtime. Peak memory is " +
     "`tf.profile`'s peak tensor bytes during one inference above the bytes alive before it — " +
@@ -575,7 +584,8 @@ export const efficiencySuite: Suite = {
     `**Cells of this profile (${profile}).** ${planTable(profile)}. ${SKIPPED[profile]}`,
     "**Verdicts.** Claims are decided per backend over its cells: a speedup claim holds when " +
     "the 95% interval of the mean speedup of folded UN over the cells lies above ×1.05, the " +
-    "bound claim when it lies above 95% of the no-norm bound, the memory claim when the peak " +
+    "bound claim when that of its mean speed relative to no norm (t_none / t) lies above 0.98 " +
+    "(within 2% of the no-norm model), the memory claim when the peak " +
     "activation memory saved lies above 5%. Timings on a software WebGPU adapter (llvmpipe) " +
     "are labelled “software adapter — not a speed claim”: their claim values are left empty, " +
     "so those verdicts stay inconclusive. The paper measured a GPU; on CPU runtimes small " +
@@ -590,11 +600,12 @@ export const efficiencySuite: Suite = {
     "change from run to run (two consecutive quick runs: 5 and 6 of 8 wasm cells, different " +
     "ones) and with it the verdicts, although each cell's own speedup moved by 1% or less; a " +
     "t-interval over 5 heterogeneous cells (df 4) added the rest. Now an unsettled cell (paired " +
-    "interval wider than ±2.5% for a speedup, ±0.1 for the bound share) widens the claim's " +
+    "interval wider than ±2.5% of its speed ratio) widens the claim's " +
     "interval instead of leaving it, and the checks count the settled cells and name the cells " +
     "where some variant ran faster than the no-norm model beyond its interval (measurement " +
     "noise: every variant does at least that model's work). A claim whose interval lies wholly " +
-    "above what a real effect can reach (the bound share above 1) is reported as measurement " +
+    "above what a real effect can reach (faster than no norm, t_none / t above 1) is reported " +
+    "as measurement " +
     "noise, never as a verdict. Beside every timed estimate the " +
     "claims table gives its deterministic proxies over all Pre cells of the backend — the " +
     "same comparison in kernels run and in bytes the kernels read and write — which do not " +
@@ -611,7 +622,7 @@ export const efficiencySuite: Suite = {
       { key: "ms.none", title: "none ms", digits: 2 },
       { key: "vs_ln.un-folded", title: "un-folded ×ln", digits: 3 },
       { key: "vs_fused.un-folded", title: "un-folded ×ln-fused", digits: 3 },
-      { key: "bound.un-folded", title: "un-folded bound", digits: 3 },
+      { key: "vs_none.un-folded", title: "un-folded ×none", digits: 3 },
       { key: "peak_red.un-folded", title: "un-folded peak −%", digits: 1 },
       { key: "vs_ln.rms-converted", title: "rms-converted ×ln", digits: 3 },
       { key: "vs_ln.crms-converted", title: "crms-converted ×ln", digits: 3 },

@@ -311,6 +311,8 @@ Deno.test("efficiency: the task measures on its backend and restores the worker'
       "proxy.vs_fused.bytes",
       "twin_ppm.un-folded",
       "bound_lo.un-folded",
+      "vs_none.un-folded",
+      "claim.vs_none_lo",
       "mb_moved.un-folded",
       "claim.peak_red",
     ]

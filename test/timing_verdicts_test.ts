@@ -1,5 +1,5 @@
 // Speed claims that survive a rerun: a cell votes on a timed claim only when its paired interval
-// has settled and no variant beat the no-norm model; a bound above its ceiling is measurement
+// has settled and no variant beat the no-norm model; a ratio above its ceiling is measurement
 // noise, never a verdict; deterministic proxies travel beside every timed estimate; the checks
 // say where LayerNorm's share of the time is too small for any norm to matter.
 import assert from "node:assert/strict";
@@ -9,10 +9,13 @@ import { evaluateClaim } from "../src/report/verdict.ts";
 import { oursText } from "../src/report/markdown.ts";
 import type { ClaimSpec, RunRecord } from "../src/results/types.ts";
 
-/** A variant with paired speedups `vsLn` (± `half` as its interval) and the given kernels. */
+/**
+ * A variant with paired speedups `vsLn` (± `half` as its interval), its speed relative to no
+ * norm `none` as [value, lo, hi], and the given kernels.
+ */
 function variant(
   name: string,
-  o: { vsLn: number; half?: number; kernels: number; mb: number; bound?: [number, number, number] },
+  o: { vsLn: number; half?: number; kernels: number; mb: number; none?: [number, number, number] },
 ): InferVariantResult {
   const half = o.half ?? 0.005;
   return {
@@ -25,8 +28,10 @@ function variant(
     speedupVsLnCi: [o.vsLn * (1 - half), o.vsLn * (1 + half)],
     speedupVsFused: o.vsLn / 1.1,
     speedupVsFusedCi: [(o.vsLn / 1.1) * (1 - half), (o.vsLn / 1.1) * (1 + half)],
-    boundFraction: o.bound ? o.bound[0] : null,
-    boundCi: o.bound ? [o.bound[1], o.bound[2]] : null,
+    speedupVsNone: o.none ? o.none[0] : null,
+    speedupVsNoneCi: o.none ? [o.none[1], o.none[2]] : null,
+    boundFraction: null,
+    boundCi: null,
     peakMb: 1,
     peakReduction: 0.1,
     weightsMb: 1,
@@ -41,7 +46,7 @@ function variant(
 
 /** A Pre-norm cell: ln 100 kernels, ln-fused ×1.1, none ×1.25, un-folded as given. */
 function cell(
-  un: { vsLn: number; half?: number; bound: [number, number, number] },
+  un: { vsLn: number; half?: number; none: [number, number, number] },
   extra: Partial<InferCellResult> = {},
 ): InferCellResult {
   return {
@@ -57,26 +62,27 @@ function cell(
     stable: true,
     timingMs: 1,
     variants: [
-      variant("ln", { vsLn: 1, kernels: 100, mb: 50, bound: [0, -0.05, 0.05] }),
-      variant("ln-fused", { vsLn: 1.1, kernels: 60, mb: 40, bound: [0.5, 0.45, 0.55] }),
+      variant("ln", { vsLn: 1, kernels: 100, mb: 50, none: [0.8, 0.79, 0.81] }),
+      variant("ln-fused", { vsLn: 1.1, kernels: 60, mb: 40, none: [0.88, 0.87, 0.89] }),
       variant("un-folded", { ...un, kernels: 40, mb: 30 }),
-      variant("none", { vsLn: 1.25, kernels: 40, mb: 30, bound: [1, 1, 1] }),
+      variant("none", { vsLn: 1.25, kernels: 40, mb: 30, none: [1, 1, 1] }),
     ],
     ...extra,
   } as InferCellResult;
 }
 
 Deno.test("efficiencyMetrics: a settled cell votes, with kernel and byte proxies beside its times", () => {
-  const m = efficiencyMetrics(cell({ vsLn: 1.24, bound: [0.97, 0.92, 1.02] }));
+  const m = efficiencyMetrics(cell({ vsLn: 1.24, none: [0.992, 0.985, 0.999] }));
   assert.equal(m["claim.vs_ln"], 1.24);
-  assert.equal(m["claim.bound"], 0.97);
+  assert.equal(m["claim.vs_none"], 0.992);
+  assert.equal(m["settled.vs_none"], 1);
   assert.equal(m["settled.vs_ln"], 1);
   assert.equal(m["noise"], 0);
   assert.equal(m["proxy.vs_ln.kernels"], 100 / 40);
   assert.equal(m["proxy.vs_fused.kernels"], 60 / 40);
   assert.equal(m["proxy.vs_ln.bytes"], 50 / 30);
-  assert.equal(m["proxy.bound.kernels"], 1);
-  assert.equal(m["proxy.bound.bytes"], 1);
+  assert.equal(m["proxy.vs_none.kernels"], 1); // 40 kernels each: folding left none of LN's
+  assert.equal(m["proxy.vs_none.bytes"], 1);
   assert.ok(Math.abs(m["ln_share"]! - 20) < 1e-9); // 1 − 1 / 1.25
   // no converted variants in this cell: their claims are not asked
   assert.equal(m["settled.rms_vs_ln"], null);
@@ -85,35 +91,37 @@ Deno.test("efficiencyMetrics: a settled cell votes, with kernel and byte proxies
 
 Deno.test("efficiencyMetrics: an unsettled cell still votes, with its wide interval", () => {
   const wide = TIMING_RESOLUTION.speedup * 1.5;
-  const m = efficiencyMetrics(cell({ vsLn: 1.24, half: wide, bound: [0.97, 0.7, 1.1] }));
+  const m = efficiencyMetrics(cell({ vsLn: 1.24, half: wide, none: [0.97, 0.9, 1.04] }));
   assert.equal(m["claim.vs_ln"], 1.24);
   assert.equal(m["settled.vs_ln"], 0);
   assert.ok(Math.abs(m["claim.vs_ln_lo"]! - 1.24 * (1 - wide)) < 1e-12);
   assert.ok(Math.abs(m["claim.vs_ln_hi"]! - 1.24 * (1 + wide)) < 1e-12);
-  assert.equal(m["claim.bound"], 0.97);
-  assert.equal(m["settled.bound"], 0); // half-width 0.2 > 0.1
-  assert.deepEqual([m["claim.bound_lo"], m["claim.bound_hi"]], [0.7, 1.1]);
+  assert.equal(m["claim.vs_none"], 0.97);
+  assert.equal(m["settled.vs_none"], 0); // half-width 0.07 > 2.5% of 0.97
+  assert.deepEqual([m["claim.vs_none_lo"], m["claim.vs_none_hi"]], [0.9, 1.04]);
   assert.equal(m["claim.peak_red"], 10);
   assert.equal(m["proxy.vs_ln.kernels"], 2.5);
   // just inside the resolution, it has settled
   const ok = efficiencyMetrics(
-    cell({ vsLn: 1.24, half: TIMING_RESOLUTION.speedup * 0.9, bound: [1, 0.95, 1.05] }),
+    cell({ vsLn: 1.24, half: TIMING_RESOLUTION.speedup * 0.9, none: [1, 0.98, 1.02] }),
   );
   assert.equal(ok["settled.vs_ln"], 1);
-  assert.equal(ok["settled.bound"], 1);
+  assert.equal(ok["settled.vs_none"], 1);
 });
 
 Deno.test("efficiencyMetrics: a variant faster than no norm beyond its interval is flagged, the cell stays in the design", () => {
-  const m = efficiencyMetrics(cell({ vsLn: 1.4, bound: [1.6, 1.3, 1.9] }));
+  const m = efficiencyMetrics(cell({ vsLn: 1.4, none: [1.12, 1.08, 1.16] }));
   assert.equal(m["noise"], 1);
   assert.equal(m["claim.vs_ln"], 1.4);
-  assert.equal(m["claim.bound"], 1.6);
+  assert.equal(m["claim.vs_none"], 1.12);
+  // within its interval of 1 it is not flagged
+  assert.equal(efficiencyMetrics(cell({ vsLn: 1.25, none: [1.004, 0.99, 1.02] }))["noise"], 0);
   assert.equal(m["claim.peak_red"], 10); // memory is not a time
 });
 
 Deno.test("efficiencyMetrics: software adapters and Post cells never vote", () => {
   for (const extra of [{ softwareAdapter: true }, { placement: "post" }]) {
-    const m = efficiencyMetrics(cell({ vsLn: 1.24, bound: [0.97, 0.92, 1.02] }, extra));
+    const m = efficiencyMetrics(cell({ vsLn: 1.24, none: [0.99, 0.98, 1.0] }, extra));
     for (const k of Object.keys(m).filter((k) => /^(claim|settled|proxy)\./.test(k))) {
       assert.equal(m[k], null, `${JSON.stringify(extra)}: ${k}`);
     }
@@ -138,8 +146,8 @@ const BOUND: ClaimSpec = {
   claim: "Folded UN reaches the no-norm bound",
   source: "",
   paper: "",
-  metric: "claim.bound",
-  proxies: [{ metric: "proxy.bound.kernels", label: "kernels share" }],
+  metric: "claim.vs_none",
+  proxies: [{ metric: "proxy.vs_none.kernels", label: "kernels ×" }],
   higherIsBetter: true,
   a: { backend: "wasm" },
   test: { kind: "at-least", threshold: 0.95, ceiling: 1 },
@@ -147,7 +155,7 @@ const BOUND: ClaimSpec = {
 
 Deno.test("verdict: a bound above its ceiling is measurement noise, not reproduced", () => {
   const above = [1.17, 1.2, 1.19, 1.18].map((x, i) =>
-    record(`c${i}`, { "claim.bound": x, "proxy.bound.kernels": 1 })
+    record(`c${i}`, { "claim.vs_none": x, "proxy.vs_none.kernels": 1 })
   );
   const o = evaluateClaim(BOUND, above);
   assert.equal(o.intervalVerdict, "inconclusive");
@@ -157,18 +165,21 @@ Deno.test("verdict: a bound above its ceiling is measurement noise, not reproduc
   const plain = evaluateClaim({ ...BOUND, test: { kind: "at-least", threshold: 0.95 } }, above);
   assert.equal(plain.verdict, "reproduced");
   // within the ceiling the rule decides as before
-  const near = [0.98, 0.99, 1.0, 0.99].map((x, i) => record(`c${i}`, { "claim.bound": x }));
+  const near = [0.98, 0.99, 1.0, 0.99].map((x, i) => record(`c${i}`, { "claim.vs_none": x }));
   assert.equal(evaluateClaim(BOUND, near).verdict, "reproduced");
 });
 
-/** A cell record with the bound share `x` and its own interval [lo, hi]. */
+/** A cell record with the speed relative to no norm `x` and its own interval [lo, hi]. */
 function boundCell(id: string, x: number, lo: number, hi: number): RunRecord {
-  return record(id, { "claim.bound": x, "claim.bound_lo": lo, "claim.bound_hi": hi });
+  return record(id, { "claim.vs_none": x, "claim.vs_none_lo": lo, "claim.vs_none_hi": hi });
 }
 
 const FIXED: ClaimSpec = {
   ...BOUND,
-  test: { ...BOUND.test, within: { low: "claim.bound_lo", high: "claim.bound_hi" } } as ClaimSpec[
+  test: {
+    ...BOUND.test,
+    within: { low: "claim.vs_none_lo", high: "claim.vs_none_hi" },
+  } as ClaimSpec[
     "test"
   ],
 };
@@ -208,19 +219,19 @@ Deno.test("verdict: a fixed design of cells is decided on the cells' own interva
   assert.equal(noise.intervalVerdict, "inconclusive");
   assert.match(noise.reason!, /measurement noise/);
   // a cell without its interval is left out (it cannot be weighed)
-  const missing = [...cells, record("d", { "claim.bound": 0.2 })];
+  const missing = [...cells, record("d", { "claim.vs_none": 0.2 })];
   assert.equal(evaluateClaim(FIXED, missing).a.n, 3);
 });
 
 Deno.test("verdict: proxies are reported over every cell, also those whose times did not vote", () => {
   const rs = [
-    record("a", { "claim.bound": 0.99, "proxy.bound.kernels": 1 }),
-    record("b", { "claim.bound": null, "proxy.bound.kernels": 0.9 }),
+    record("a", { "claim.vs_none": 0.99, "proxy.vs_none.kernels": 1 }),
+    record("b", { "claim.vs_none": null, "proxy.vs_none.kernels": 0.9 }),
   ];
   const o = evaluateClaim(BOUND, rs);
   assert.equal(o.a.n, 1);
-  assert.deepEqual(o.proxies, [{ label: "kernels share", mean: 0.95, n: 2 }]);
-  assert.match(oursText(o), /deterministic: kernels share 0\.95 \(n=2\)/);
+  assert.deepEqual(o.proxies, [{ label: "kernels ×", mean: 0.95, n: 2 }]);
+  assert.match(oursText(o), /deterministic: kernels × 0\.95 \(n=2\)/);
 });
 
 Deno.test("efficiencyChecks: settled cells per claim, noise, and where LayerNorm's share is too small", () => {
@@ -228,14 +239,14 @@ Deno.test("efficiencyChecks: settled cells per claim, noise, and where LayerNorm
     record("wasm/vit/small/B8", {
       "ms.ln": 10,
       "settled.vs_ln": 1,
-      "settled.bound": 0,
+      "settled.vs_none": 0,
       noise: 0,
       ln_share: 20,
     }),
     record("wasm/encoder/bert-base/B1", {
       "ms.ln": 100,
       "settled.vs_ln": 0,
-      "settled.bound": 0,
+      "settled.vs_none": 0,
       noise: 1,
       ln_share: 1.5,
     }),
@@ -243,7 +254,7 @@ Deno.test("efficiencyChecks: settled cells per claim, noise, and where LayerNorm
   const checks = efficiencyChecks(rs, ["wasm"]);
   const voting = checks.find((c) => c.check.startsWith("every cell's timings settled"))!;
   assert.equal(voting.ok, false);
-  assert.match(voting.detail, /vs_ln 1\/2, bound 0\/2/);
+  assert.match(voting.detail, /vs_ln 1\/2, vs_none 0\/2/);
   assert.match(voting.detail, /measurement noise in: wasm wasm\/encoder\/bert-base\/B1/);
   const share = checks.find((c) => c.check.startsWith("LayerNorm (as tfjs ops)"))!;
   assert.equal(share.ok, false);

@@ -109,6 +109,14 @@ export interface InferVariantResult {
   /** 95% bootstrap interval of `speedupVsFused`. */
   speedupVsFusedCi: [number, number] | null;
   /**
+   * t_none / t: the median over rounds of the ratio within a round — 1 when the variant runs as
+   * fast as the model with no norm. Null when `none` was not timed (and in results written
+   * before this field existed).
+   */
+  speedupVsNone?: number | null;
+  /** 95% bootstrap interval of `speedupVsNone`. */
+  speedupVsNoneCi?: [number, number] | null;
+  /**
    * (t_ln − t) / (t_ln − t_none): the share of the no-norm bound reached, each difference the
    * median over rounds of the difference within a round; null if that of `none` is not positive.
    */
@@ -390,6 +398,10 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
           speedupVsLnCi: bootstrapInterval(draws, (m) => m[`vsLn:${name}`]),
           speedupVsFused: whole[`vsFused:${name}`],
           speedupVsFusedCi: bootstrapInterval(draws, (m) => m[`vsFused:${name}`]),
+          speedupVsNone: whole[`vsNone:${name}`] ?? null,
+          speedupVsNoneCi: `vsNone:${name}` in whole
+            ? bootstrapInterval(draws, (m) => m[`vsNone:${name}`])
+            : null,
           boundFraction: whole["diff:none"] > 0 ? bound(whole, name) : null,
           boundCi: bootstrapInterval(draws, (m) => bound(m, name)),
           peakMb: p.peakBytes / MB,

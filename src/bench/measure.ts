@@ -145,7 +145,8 @@ export async function timeInterleaved(
 
 /**
  * Per-round comparisons of each variant with `ln` and `ln-fused`, one value per round: keys
- * `vsLn:v` (t_ln / t_v), `vsFused:v` (t_ln-fused / t_v) and `diff:v` (t_ln − t_v). Every
+ * `vsLn:v` (t_ln / t_v), `vsFused:v` (t_ln-fused / t_v) and `diff:v` (t_ln − t_v), and with
+ * `none` when it was timed, `vsNone:v` (t_none / t_v). Every
  * variant runs once per round, close in time, so what drifts between rounds cancels within each
  * ratio or difference; medians of these series are the paired estimates.
  *
@@ -153,9 +154,10 @@ export async function timeInterleaved(
  * ```ts
  * import { pairedComparisons } from "@normbench/normbench";
  * // the second round ran twice as slow for everyone: the ratios do not move
- * const s = { ln: [3, 6], "ln-fused": [2, 4], un: [2, 4] };
+ * const s = { ln: [3, 6], "ln-fused": [2, 4], un: [2, 4], none: [2, 4] };
  * const p = pairedComparisons(s, ["un"]);
  * console.assert(p["vsLn:un"].every((r) => r === 1.5) && p["diff:un"][1] === 2);
+ * console.assert(p["vsNone:un"].every((r) => r === 1));
  * ```
  */
 export function pairedComparisons(
@@ -165,6 +167,7 @@ export function pairedComparisons(
   const ln = samples.ln;
   const fused = samples["ln-fused"];
   if (!ln || !fused) throw new Error("paired comparisons need the ln and ln-fused samples");
+  const none = samples.none && samples.none.length === ln.length ? samples.none : null;
   const out: Record<string, number[]> = {};
   for (const v of names) {
     const t = samples[v];
@@ -174,6 +177,7 @@ export function pairedComparisons(
     out[`vsLn:${v}`] = t.map((x, r) => ln[r] / x);
     out[`vsFused:${v}`] = t.map((x, r) => fused[r] / x);
     out[`diff:${v}`] = t.map((x, r) => ln[r] - x);
+    if (none) out[`vsNone:${v}`] = t.map((x, r) => none[r] / x);
   }
   return out;
 }
