@@ -12,6 +12,15 @@
  */
 export * from "./backend.ts";
 export { registerMissingKernels } from "./kernels.ts";
+export {
+  LAYER_NORM_TRAIN_BACKWARD,
+  LAYER_NORM_TRAIN_FORWARD,
+  layerNormTrainBackward,
+  layerNormTrainForward,
+  layerNormTrainKernelsActive,
+  registerLayerNormTrainKernels,
+  setLayerNormTrainKernels,
+} from "./layer_norm_train.ts";
 export { FUSED_LAYER_NORM, fusedLayerNorm, registerFusedLayerNorm } from "./fused_layer_norm.ts";
 export {
   registerUNStateKernels,

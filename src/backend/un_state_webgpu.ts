@@ -13,27 +13,10 @@
 import type * as tf from "../tf.ts";
 import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
 import type { UNBackwardAttrs, UNForwardAttrs } from "./un_state.ts";
+import { f32Literal, flatView, floatLiteral, touchBindings } from "./webgpu_util.ts";
 
 /** Threads of the one workgroup each program runs. */
 const THREADS = 256;
-
-/**
- * `x` as an exact f32 WGSL expression: its float32 bits (a decimal literal might round
- * differently from tfjs's `Float32Array` uniforms). Not a constant expression in every WGSL
- * compiler, so it goes in function bodies.
- */
-function f32Literal(x: number): string {
-  const bits = new Uint32Array(Float32Array.of(x).buffer)[0];
-  return `bitcast<f32>(0x${bits.toString(16)}u)`;
-}
-
-/** An integer-valued `x` (exact in f32) as a WGSL float constant. */
-function floatLiteral(x: number): string {
-  if (!Number.isInteger(x) || Math.abs(x) > 2 ** 24) {
-    throw new RangeError(`${x} is not an integer that float32 holds exactly`);
-  }
-  return `${x}.0`;
-}
 
 /** WGSL shared by both steps: a sum over the workgroup that every thread calls. */
 const REDUCE = `
@@ -68,14 +51,6 @@ abstract class StateProgram implements WebGPUProgram {
   }
 
   abstract getUserCode(): string;
-
-  /**
-   * WGSL that uses every binding: a pipeline's automatic layout leaves out the bindings a
-   * shader never touches, and tfjs binds every input (and the uniforms) all the same.
-   */
-  protected touchAll(): string {
-    return [...this.variableNames.map((v) => `_ = ${v}[0];`), "_ = uniforms.NAN;"].join(" ");
-  }
 }
 
 /** Output parts of the forward step, in `unForwardState`'s order. */
@@ -193,7 +168,7 @@ export class UNForwardStateProgram extends StateProgram {
       let EPS = ${f32Literal(a.eps)};
       let MOMENTUM = ${f32Literal(a.momentum)};
       let ONE_MINUS_MOMENTUM = ${f32Literal(1 - a.momentum)};
-      ${this.touchAll()}
+      ${touchBindings(this.variableNames)}
       let tid = i32(localIndex);
       let t = iters[0] + 1.0;
       let slot = i32(round(t)) % W;
@@ -275,7 +250,7 @@ export class UNBackwardStateProgram extends StateProgram {
     fn main(index : i32) {
       let MOMENTUM = ${f32Literal(a.momentum)};
       let ONE_MINUS_MOMENTUM = ${f32Literal(1 - a.momentum)};
-      ${this.touchAll()}
+      ${touchBindings(this.variableNames)}
       let tid = i32(localIndex);
       let t = flags[0];
       let skip = flags[2] == 1.0;
@@ -293,11 +268,6 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-/** `t` seen as a flat vector (metadata only: same data). */
-function flat(t: tf.TensorInfo): tf.TensorInfo {
-  return { dataId: t.dataId, shape: [t.shape.reduce((p, d) => p * d, 1)], dtype: t.dtype };
-}
-
 /** Runs one program per output part and gives each output its shape. */
 function runParts(
   backend: WebGPUBackend,
@@ -305,7 +275,7 @@ function runParts(
   shapes: number[][],
   program: (part: number) => WebGPUProgram,
 ): tf.TensorInfo[] {
-  const flatInputs = inputs.map(flat);
+  const flatInputs = inputs.map(flatView);
   return shapes.map((shape, part) => {
     const out = backend.runWebGPUProgram(program(part), flatInputs, "float32");
     return { dataId: out.dataId, shape, dtype: out.dtype };

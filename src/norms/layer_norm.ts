@@ -5,6 +5,11 @@
  */
 import * as tf from "../tf.ts";
 import { columnSum } from "../backend/kernels.ts";
+import {
+  layerNormTrainBackward,
+  layerNormTrainForward,
+  layerNormTrainKernelsActive,
+} from "../backend/layer_norm_train.ts";
 import { AffineNorm } from "./affine_norm.ts";
 import type { OptionSpecs } from "./options.ts";
 import type { NormCallOptions } from "./types.ts";
@@ -45,9 +50,10 @@ export function standardize(x: tf.Tensor, eps: number): tf.Tensor {
  * `γ·(x − μ)/sqrt(σ² + eps) + β` over the last axis as one op with the exact hand-written
  * backward `dx = rstd·(g − mean(g) − x̂·mean(g·x̂))`, `g = dy·γ`, `dγ = Σ dy·x̂`, `dβ = Σ dy`
  * (sums over tokens on the column-sum kernel). Autodiff through `tf.moments` records ~70 kernels
- * per call; this records one and runs ~20.
+ * per call; this records one and runs ~20 — on WebGPU, 5 (`src/backend/layer_norm_train.ts`).
  */
 function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  if (layerNormTrainKernelsActive()) return layerNormOnKernels(x, gamma, beta, eps);
   const c = x.shape[x.rank - 1];
   const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
     const [input, g, b] = args as tf.Tensor[];
@@ -67,6 +73,25 @@ function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number)
         const rows = d.size / c;
         const dGamma = columnSum(tf.reshape(tf.mul(d, sx), [rows, c]) as tf.Tensor2D);
         const dBeta = columnSum(tf.reshape(d, [rows, c]) as tf.Tensor2D);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return fn(x, gamma, beta);
+}
+
+/** {@linkcode layerNorm} on the backend's training kernels: the same formulas, 5 dispatches. */
+function layerNormOnKernels(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) {
+  const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const [input, g, b] = args as tf.Tensor[];
+    const save = args[3] as (t: tf.Tensor[]) => void;
+    const { y, stats } = layerNormTrainForward(input, g, b, eps);
+    save([input, stats, g]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sx, ss, sg] = saved;
+        const { dx, dGamma, dBeta } = layerNormTrainBackward(dy as tf.Tensor, sx, ss, sg);
         return [dx, dGamma, dBeta];
       },
     };
