@@ -23,8 +23,11 @@ import {
 } from "../src/train/mod.ts";
 import { benchTrain } from "../src/bench/train.ts";
 import { setUNStateKernels } from "../src/backend/un_state.ts";
-import { runCliCaptured, runCliProcess } from "./helpers.ts";
+import { setLayerNormTrainKernels } from "../src/backend/layer_norm_train.ts";
+import { hasWebGpu, REQUIRE_WEBGPU, runCliCaptured, runCliProcess } from "./helpers.ts";
 import { UsageError } from "../src/util/errors.ts";
+
+const webgpu = await hasWebGpu();
 
 Deno.test("Adam and AdamW match hand-computed updates", async () => {
   await initBackend("cpu");
@@ -255,6 +258,36 @@ Deno.test("runTraining: plain data in, plain data out, evaluation and progress h
   );
 });
 
+Deno.test({
+  name: "bench train on WebGPU: GPU dispatches per update fall with LN's and UN's WGSL kernels",
+  ignore: !webgpu && !REQUIRE_WEBGPU,
+}, async () => {
+  await initBackend("webgpu");
+  const tiny = { model: "encoder", preset: "tiny", warmup: 1, repeats: 1 } as const;
+  const count = async (norm: string, kernels: boolean) => {
+    const un = setUNStateKernels(kernels);
+    const ln = setLayerNormTrainKernels(kernels);
+    try {
+      const row = await benchTrain({ ...tiny, norm });
+      assert.equal(typeof row.dispatchesPerUpdate, "number");
+      return row.dispatchesPerUpdate!;
+    } finally {
+      setUNStateKernels(un);
+      setLayerNormTrainKernels(ln);
+    }
+  };
+  const [ln, lnComposite, un, unComposite] = [
+    await count("ln", true),
+    await count("ln", false),
+    await count("un", true),
+    await count("un", false),
+  ];
+  // the tiny encoder has 5 norm layers: LN saves ~15 dispatches each, UN's state ~45
+  assert.ok(ln <= lnComposite - 50, `LN ${ln} vs composite ${lnComposite}`);
+  assert.ok(un <= unComposite - 150, `UN ${un} vs composite ${unComposite}`);
+  assert.ok(un < 1.5 * ln, `UN ${un} vs LN ${ln}`);
+});
+
 Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
   await initBackend("wasm");
   const row = await benchTrain({
@@ -276,6 +309,7 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
     setUNStateKernels(before)
   );
   assert.ok(row.kernelsPerUpdate > 0);
+  assert.equal(row.dispatchesPerUpdate, null); // GPU dispatches: WebGPU only
   assert.equal(again.kernelsPerUpdate, row.kernelsPerUpdate);
   assert.ok(
     row.kernelsPerUpdate <= ln.kernelsPerUpdate,

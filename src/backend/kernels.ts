@@ -2,7 +2,8 @@
  * Kernels some backends lack or run slowly, registered on demand (see `registerMissingKernels`):
  * on wasm, `UnsortedSegmentSum` (the gradient of `gather`), `Conv2DBackpropFilter` (the filter
  * gradient of `conv2d`), copy-free `Slice`/`SplitV`/`Identity`, run-copying `GatherV2`/`Reverse`,
- * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on every
+ * a tiled 2-D `Transpose` and a SIMD batched product (`src/backend/wasm_module.ts`); on WebGPU,
+ * a one-dispatch column sum (`src/backend/column_sum_webgpu.ts`); on every
  * backend, the fused LayerNorm of `src/backend/fused_layer_norm.ts`; on wasm, cpu and webgpu, UN's
  * state kernels (`src/backend/un_state.ts`).
  *
@@ -12,6 +13,7 @@ import * as tf from "../tf.ts";
 import type { BackendName } from "./names.ts";
 import { registerFusedLayerNorm } from "./fused_layer_norm.ts";
 import { registerUNStateKernels } from "./un_state.ts";
+import { columnSumWebGpu } from "./column_sum_webgpu.ts";
 import { unsortedSegmentSumWasm } from "./segment_sum.ts";
 import { conv2dBackpropFilterWasm } from "./conv_filter_grad_wasm.ts";
 import { gatherV2Wasm, identityWasm, reverseWasm, sliceWasm, splitVWasm } from "./slice_wasm.ts";
@@ -38,6 +40,14 @@ export function registerMissingKernels(backend: BackendName): void {
   done.add(backend);
   registerFusedLayerNorm(backend);
   registerUNStateKernels(backend);
+  if (backend === "webgpu" && !tf.getKernel(SIMD_COLUMN_SUM, "webgpu")) {
+    // Σ over rows in one dispatch (tfjs-webgpu transposes first to reduce axis 0).
+    tf.registerKernel({
+      kernelName: SIMD_COLUMN_SUM,
+      backendName: "webgpu",
+      kernelFunc: columnSumWebGpu as unknown as tf.KernelFunc,
+    });
+  }
   if (backend === "wasm" && !tf.getKernel("UnsortedSegmentSum", "wasm")) {
     // The gradient of tf.gather (token embeddings).
     tf.registerKernel({
@@ -108,8 +118,9 @@ export function batchMatMulKernel(
 }
 
 /**
- * `Σ_rows x` for a 2-D float32 `x` `[R, C]` → `[C]`, on normbench's SIMD kernel on wasm and on
- * `tf.sum(x, 0)` elsewhere. Not differentiable by itself (see `sumRows` in the norms and
+ * `Σ_rows x` for a 2-D float32 `x` `[R, C]` → `[C]`, on normbench's SIMD kernel on wasm, its
+ * one-dispatch WGSL program on WebGPU (`src/backend/column_sum_webgpu.ts`) and on `tf.sum(x, 0)`
+ * elsewhere. Not differentiable by itself (see `sumRows` in the norms and
  * `linear`, which give it a gradient).
  *
  * @example
@@ -122,7 +133,11 @@ export function batchMatMulKernel(
  * ```
  */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
-  if (simdMatMul && x.dtype === "float32" && tf.getBackend() === "wasm") {
+  const backend = tf.getBackend();
+  if (
+    x.dtype === "float32" &&
+    ((simdMatMul && backend === "wasm") || (backend === "webgpu" && x.shape[0] > 0))
+  ) {
     return tf.engine().runKernel(SIMD_COLUMN_SUM, { x }, {}) as tf.Tensor1D;
   }
   return tf.sum(x, 0);

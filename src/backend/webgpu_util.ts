@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type * as tf from "../tf.ts";
+import * as tf from "../tf.ts";
 
 /**
  * `x` as an exact f32 WGSL expression: its float32 bits (a decimal literal might round
@@ -65,4 +65,46 @@ export function touchBindings(variableNames: readonly string[]): string {
  */
 export function flatView(t: tf.TensorInfo): tf.TensorInfo {
   return { dataId: t.dataId, shape: [t.shape.reduce((p, d) => p * d, 1)], dtype: t.dtype };
+}
+
+/**
+ * GPU dispatches `fn` records on the current backend when it is WebGPU (each WGSL program run is
+ * one `dispatchWorkgroups`; reshapes and CPU-forwarded kernels record none), else null. Unlike a
+ * `tf.profile` kernel count it sees the programs a kernel runs internally (a reduction over a
+ * leading axis is a transpose and a reduce).
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { initBackend } from "./backend.ts";
+ * import { countWebGpuDispatches } from "./webgpu_util.ts";
+ * const info = await initBackend("auto");
+ * const x = tf.ones([4]);
+ * await tf.ones([1]).data();
+ * const n = await countWebGpuDispatches(async () => {
+ *   tf.dispose(tf.add(x, 1)); // one elementwise program
+ * });
+ * console.assert(info.name === "webgpu" ? n === 1 : n === null);
+ * ```
+ */
+export async function countWebGpuDispatches(fn: () => Promise<void>): Promise<number | null> {
+  if (tf.getBackend() !== "webgpu") {
+    await fn();
+    return null;
+  }
+  const backend = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  const own = Object.hasOwn(backend, "runWebGPUProgram");
+  const original = backend.runWebGPUProgram;
+  let count = 0;
+  backend.runWebGPUProgram = function (this: unknown, ...a: unknown[]) {
+    count++;
+    return original.apply(this, a);
+  };
+  try {
+    await fn();
+  } finally {
+    if (own) backend.runWebGPUProgram = original;
+    else delete (backend as Partial<typeof backend>).runWebGPUProgram;
+  }
+  return count;
 }

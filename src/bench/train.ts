@@ -7,6 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import { describeBackend } from "../backend/backend.ts";
+import { countWebGpuDispatches } from "../backend/webgpu_util.ts";
 import { traceMatMuls } from "../nn/linear.ts";
 import { createModel, type ModelSpec } from "../models/presets.ts";
 import { syntheticBatch } from "../models/synthetic.ts";
@@ -102,6 +103,11 @@ export interface BenchTrainRow {
    * bounds a small model's speed where each dispatch costs more than its arithmetic.
    */
   kernelsPerUpdate: number;
+  /**
+   * On WebGPU, GPU dispatches of one update (every WGSL program run, also those a kernel runs
+   * inside — reshapes record none); null on other backends.
+   */
+  dispatchesPerUpdate: number | null;
   /** The diagnostics' cost, when the case asked for it. */
   diagnostics?: BenchDiagnostics;
 }
@@ -160,7 +166,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const shapes = traceMatMuls(forward);
   const reference = convs.length ? new ConvReference(convs) : new MatMulReference(shapes);
   const trainer = new Trainer(model as Model<unknown, Batch>, {
-    steps: warmup + (every ? 2 * repeats + 1 : repeats) + 1,
+    steps: warmup + (every ? 2 * repeats + 1 : repeats) + 2,
     optimizer: { kind: "adamw", lr: 1e-4, weightDecay: 0.01 },
     clipNorm: 1,
   });
@@ -169,6 +175,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const diagnosticTimes: number[] = [];
   const speeds: number[] = [];
   let kernelsPerUpdate = 0;
+  let dispatchesPerUpdate: number | null = null;
   const recordedUpdate = async (step: number) => {
     const record = new LayerRecorder();
     try {
@@ -198,6 +205,9 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
       await trainer.update(batch as never, step);
     });
     kernelsPerUpdate = profile.kernels.length;
+    dispatchesPerUpdate = await countWebGpuDispatches(async () => {
+      await trainer.update(batch as never, step + 1);
+    });
   } finally {
     trainer.dispose();
     reference.dispose();
@@ -232,6 +242,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
         `often as the model runs it: ${distinct}`,
     ratio: effectiveGflops / matmulGflops,
     kernelsPerUpdate,
+    dispatchesPerUpdate,
   };
   if (every) {
     const msDiagnostic = median(diagnosticTimes);

@@ -47,6 +47,7 @@ function formatRow(r: BenchTrainRow): string {
     `${r.reference} ${r.matmulGflops.toFixed(1)}`.padStart(12),
     `ratio ${r.ratio.toFixed(2)}`,
     `${r.kernelsPerUpdate} kernels/update`,
+    ...(r.dispatchesPerUpdate === null ? [] : [`${r.dispatchesPerUpdate} GPU dispatches/update`]),
     ...(r.diagnostics
       ? [
         `diagnostics every ${r.diagnostics.every}: ${r.diagnostics.msDiagnostic.toFixed(1)} ms, ` +
