@@ -274,9 +274,16 @@ function runParts(
   inputs: tf.TensorInfo[],
   shapes: number[][],
   program: (part: number) => WebGPUProgram,
+  unchanged: Record<number, tf.TensorInfo> = {},
 ): tf.TensorInfo[] {
   const flatInputs = inputs.map(flatView);
   return shapes.map((shape, part) => {
+    const same = unchanged[part];
+    if (same) {
+      // an output equal to an input: shared, as tfjs's Identity does (no dispatch)
+      backend.incRef(same.dataId);
+      return { dataId: same.dataId, shape, dtype: same.dtype };
+    }
     const out = backend.runWebGPUProgram(program(part), flatInputs, "float32");
     return { dataId: out.dataId, shape, dtype: out.dtype };
   });
@@ -292,6 +299,8 @@ export function unForwardStateWebGpu(args: KernelArgs): tf.TensorInfo[] {
     [i.q, i.runningVar, i.bufX2, i.iters, i.skipCount],
     [[c], [c], [a.window, c], [c], [], [], [4]],
     (part) => new UNForwardStateProgram(part, c, a),
+    // without outlier filtration no step is skipped: the count stays as it was
+    a.outlierFiltration ? {} : { 5: i.skipCount },
   );
 }
 

@@ -13,6 +13,7 @@ import type { OptionSpecs, ResolvedOptions } from "./options.ts";
 import type { InferenceSplit, NormCallOptions } from "./types.ts";
 import type { NormEntry } from "./entry.ts";
 import { unBackwardState, unForwardState, unStateKernelsActive } from "../backend/un_state.ts";
+import { unBackwardPasses, unOutput, unQuadraticMean } from "./un_passes.ts";
 
 /**
  * Options of `un`, with the authors' defaults.
@@ -170,14 +171,15 @@ export class UnifiedNorm extends NormBase {
    * The training forward with the per-channel bookkeeping in one state kernel each way (wasm,
    * cpu, webgpu; `src/backend/un_state.ts`): the same rules as {@linkcode UnifiedNorm.apply}'s composite
    * ops, a few kernels instead of ~50 per step, and three fewer passes over the activations in
-   * the backward (Σ dy·z serves both the gradient statistic and γ's gradient).
+   * the backward (Σ dy·z serves both the gradient statistic and γ's gradient); on WebGPU the
+   * passes over the activations are one program each too (`./un_passes.ts`).
    */
   #applyWithStateKernels(x: tf.Tensor, mask: tf.Tensor | undefined, commit: boolean): tf.Tensor {
     const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
       const [input, gamma, beta] = args as tf.Tensor[];
       const save = args[3] as (t: tf.Tensor[]) => void;
       const state = unForwardState({
-        q: tokenMean(tf.square(input), mask),
+        q: unQuadraticMean(input, mask),
         runningVar: this.runningVar,
         bufX2: this.bufX2,
         iters: this.iters,
@@ -194,15 +196,16 @@ export class UnifiedNorm extends NormBase {
       assignIf(commit, this.runningVar, state.runningVar);
       assignIf(commit, this.iters, state.iters);
       if (this.options.outlierFiltration) assignIf(commit, this.skipCount, state.skipCount);
-      const z = tf.div(input, state.denom);
-      save([z, state.denom, state.ratio, state.flags]);
+      const { y, saved: kept } = unOutput(input, state.denom, gamma, beta);
+      save([kept.t, state.denom, state.ratio, state.flags]);
       return {
-        value: tf.add(tf.mul(z, gamma), beta),
+        value: y,
         gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
           const g = dy as tf.Tensor;
-          const [zs, denom, ratio, flags] = saved;
+          const [t, denom, ratio, flags] = saved;
+          const passes = unBackwardPasses(g, { t, isInput: kept.isInput }, denom);
           const back = unBackwardState({
-            dyz: tokenSum(tf.mul(g, zs)),
+            dyz: passes.dyz,
             ratio,
             gamma,
             denom,
@@ -218,8 +221,7 @@ export class UnifiedNorm extends NormBase {
           });
           assignIf(commit, this.bufGz, back.buffer);
           assignIf(commit, this.emaGz, back.ema);
-          const dx = tf.sub(tf.mul(g, back.scale), tf.mul(zs, back.shift));
-          return [dx, back.dGamma, tokenSum(g)];
+          return [passes.dx(back.scale, back.shift), back.dGamma, tokenSum(g)];
         },
       };
     });
