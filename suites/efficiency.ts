@@ -434,6 +434,7 @@ const TABLES: (TableSpec & { title: string; where?: Selector })[] = [
   perVariant("MB of weights and norm constants the forward reads", "weights_mb", 1),
   perVariant("Norm ops' share of kernel time, % (tf.profile)", "norm_share", 1),
   perVariant("Kernels per inference", "kernels", 0),
+  perVariant("GPU dispatches per inference (WebGPU cells only)", "dispatches", 0),
   perVariant("MB the kernels read and write per inference (elements × 4 bytes)", "mb_moved", 1),
   perVariant(
     "Share of the no-norm bound in kernels run, (k_ln − k) / (k_ln − k_none)",

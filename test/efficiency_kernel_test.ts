@@ -7,6 +7,7 @@ import { FUSED_LAYER_NORM, fusedLayerNorm } from "../src/backend/fused_layer_nor
 import { compositeLayerNorm } from "../src/inference/norm_ops.ts";
 import { createNorm } from "../src/norms/registry.ts";
 import { UsageError } from "../src/util/errors.ts";
+import { countWebGpuDispatches } from "../src/backend/webgpu_util.ts";
 import { hasWebGpu, relErr, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
@@ -60,4 +61,24 @@ Deno.test("fused LayerNorm: mismatched γ/β and non-float inputs are usage erro
     () => fusedLayerNorm(tf.ones([2, 4], "int32"), tf.ones([4]), tf.zeros([4]), 1e-5),
     /float32/,
   );
+});
+
+Deno.test({
+  name: "fused LayerNorm (webgpu): one GPU dispatch where the composite ops record several",
+  ignore: !gpu && !REQUIRE_WEBGPU,
+}, async () => {
+  await initBackend("webgpu");
+  const x = tf.randomNormal([4, 9, 48], 1, 2, "float32", 3);
+  const [gamma, beta] = [tf.ones([48]), tf.zeros([48])];
+  await x.data();
+  const dispatches = (f: () => tf.Tensor) =>
+    countWebGpuDispatches(async () => {
+      const y = f();
+      await y.data();
+      y.dispose();
+    });
+  assert.equal(await dispatches(() => fusedLayerNorm(x, gamma, beta, 1e-5)), 1);
+  const composite = await dispatches(() => compositeLayerNorm(x, gamma, beta, 1e-5));
+  assert.ok(composite !== null && composite >= 7, `composite: ${composite}`);
+  tf.dispose([x, gamma, beta]);
 });

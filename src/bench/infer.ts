@@ -133,6 +133,8 @@ export interface InferVariantResult {
   gpuPeakMb: number | null;
   /** Kernels per inference. */
   kernels: number;
+  /** WebGPU: GPU dispatches per inference (absent or null elsewhere). */
+  dispatches?: number | null;
   /** MB the kernels read and write per inference (elements × 4 bytes; deterministic). */
   mbMoved: number;
   /** Of which inside norm ops. */
@@ -409,6 +411,7 @@ export async function benchInfer(cell: InferCell): Promise<InferCellResult> {
           weightsMb: built.get(name)!.weightBytes() / MB,
           gpuPeakMb: p.gpuPeakBytes === null ? null : p.gpuPeakBytes / MB,
           kernels: p.kernels,
+          dispatches: p.dispatches,
           mbMoved: p.bytesMoved / MB,
           normKernels: p.normKernels,
           normShare: p.normShare,

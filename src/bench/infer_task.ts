@@ -81,6 +81,7 @@ export const EFFICIENCY_METRICS = {
   mb_moved: "MB the kernels read and write per inference (deterministic)",
   norm_share: "norm ops' share of kernel time, %",
   kernels: "kernels per inference",
+  dispatches: "GPU dispatches per inference (WebGPU: every WGSL program run)",
   kbound: "share of the no-norm bound in kernels run, (k_ln − k) / (k_ln − k_none)",
   twin_ppm: "max relative error against the unfolded twin, ×10⁻⁶",
 } as const;
@@ -170,6 +171,7 @@ export function efficiencyMetrics(r: InferCellResult): Record<string, number | n
     m[`mb_moved.${k}`] = finite(v.mbMoved);
     m[`norm_share.${k}`] = v.normShare === null ? null : 100 * v.normShare;
     m[`kernels.${k}`] = v.kernels;
+    m[`dispatches.${k}`] = v.dispatches ?? null;
     m[`kbound.${k}`] = shareOfBound(r, k, (x) => x.kernels);
     m[`twin_ppm.${k}`] = v.twinError === null ? null : v.twinError * 1e6;
   }

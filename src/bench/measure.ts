@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import { countWebGpuDispatches } from "../backend/webgpu_util.ts";
 import { SeededRng } from "../util/random.ts";
 import { median, quantile } from "../metrics/stats.ts";
 import type { NormTracer } from "../inference/norm_ops.ts";
@@ -260,6 +261,10 @@ export interface InferenceProfile {
   normShare: number | null;
   /** WebGPU: largest GPU bytes in use at a norm boundary above the start, else null. */
   gpuPeakBytes: number | null;
+  /**
+   * WebGPU: GPU dispatches per run (every WGSL program, also those inside a kernel), else null.
+   */
+  dispatches: number | null;
 }
 
 /**
@@ -357,5 +362,10 @@ export async function profileInference(
       ? median((p) => (p.kernelMs > 0 ? p.normKernelMs / p.kernelMs : 0))
       : null,
     gpuPeakBytes: gpu.length ? Math.max(...gpu) : null,
+    dispatches: await countWebGpuDispatches(async () => {
+      const y = run();
+      await y.data();
+      y.dispose();
+    }),
   };
 }

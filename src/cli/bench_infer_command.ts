@@ -51,10 +51,11 @@ function formatResult(r: InferCellResult): string {
       `${v.samplesPerSec.toFixed(1)}/s`.padStart(10),
       `×${v.speedupVsLn.toFixed(3)} ln`.padStart(10),
       `×${v.speedupVsFused.toFixed(3)} fused`.padStart(13),
-      `bound ${v.boundFraction === null ? "—" : v.boundFraction.toFixed(3)}`.padStart(12),
+      `×${v.speedupVsNone == null ? "—" : v.speedupVsNone.toFixed(3)} none`.padStart(12),
       `peak ${v.peakMb.toFixed(2)} MB`.padStart(15),
       `norm ${v.normShare === null ? "—" : (100 * v.normShare).toFixed(1) + "%"}`.padStart(11),
       `${v.kernels} kernels`.padStart(12),
+      v.dispatches == null ? "" : `${v.dispatches} dispatches`,
       v.twinError === null ? "" : `twin ${v.twinError.toExponential(1)}`,
     ].join(" ")
   );
