@@ -8,12 +8,34 @@
  * @module
  */
 import type * as tf from "../tf.ts";
-import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import { f32Literal, flatView, touchBindings } from "./webgpu_util.ts";
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import {
+  ColumnReductionProgram,
+  f32Literal,
+  FlatProgram,
+  flatView,
+  touchBindings,
+} from "./webgpu_util.ts";
 
 /** Threads per workgroup of a per-row program for rows of `cols` values. */
 function rowThreads(cols: number): number {
   return cols >= 512 ? 256 : 64;
+}
+
+/**
+ * The start of a per-row program's WGSL: `shared` workgroup buffers of `n` floats, the row's
+ * constants (`tid`, `row`, `base = row·C`) and the binding-use line; the body goes after it and
+ * closes `main`.
+ */
+function rowProgramStart(n: number, cols: number, variables: string[], shared: string[]): string {
+  return `
+    ${shared.map((b) => `var<workgroup> ${b} : array<f32, ${n}>;`).join("\n    ")}
+    const C = ${cols};
+    fn main(index : i32) {
+      ${touchBindings(variables)}
+      let tid = i32(localIndex);
+      let row = i32(workgroupId.x);
+      let base = row * C;`;
 }
 
 /** A workgroup tree sum over `buf` (size `n`, a power of two) that every thread reaches. */
@@ -28,26 +50,8 @@ function treeSum(buffers: string[], n: number): string {
       }`;
 }
 
-abstract class Program implements WebGPUProgram {
-  abstract variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] } = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-
-  constructor(size: number, workgroups: number, threads: [number, number], key: string) {
-    this.outputShape = [size];
-    this.dispatch = [workgroups, 1, 1];
-    this.workgroupSize = [threads[0], threads[1], 1];
-    this.shaderKey = key;
-  }
-
-  abstract getUserCode(): string;
-}
-
 /** Row statistics [rows, 2]: mean and 1/sqrt(var + ε) (biased variance), two-pass. */
-export class LayerNormStatsProgram extends Program {
+export class LayerNormStatsProgram extends FlatProgram {
   variableNames: string[] = ["x"];
   #cols: number;
   #eps: number;
@@ -62,14 +66,7 @@ export class LayerNormStatsProgram extends Program {
 
   getUserCode(): string {
     const n = this.workgroupSize[0];
-    return `
-    var<workgroup> buf : array<f32, ${n}>;
-    const C = ${this.#cols};
-    fn main(index : i32) {
-      ${touchBindings(this.variableNames)}
-      let tid = i32(localIndex);
-      let row = i32(workgroupId.x);
-      let base = row * C;
+    return `${rowProgramStart(n, this.#cols, this.variableNames, ["buf"])}
       var s = 0.0;
       for (var c = tid; c < C; c += ${n}) {
         s += x[base + c];
@@ -95,9 +92,9 @@ export class LayerNormStatsProgram extends Program {
 }
 
 /** Elementwise output γ·(x − μ)·r + β from the row statistics. */
-export class LayerNormOutputProgram extends Program {
+export class LayerNormOutputProgram extends FlatProgram {
   variableNames: string[] = ["x", "stats", "gamma", "beta"];
-  size = true;
+  override size = true;
   #cols: number;
 
   /** For `rows` rows of `cols` values. */
@@ -122,7 +119,7 @@ export class LayerNormOutputProgram extends Program {
 }
 
 /** dx = r·(g − mean(g) − x̂·mean(g·x̂)), g = dy·γ, x̂ = (x − μ)·r; one workgroup per row. */
-export class LayerNormDxProgram extends Program {
+export class LayerNormDxProgram extends FlatProgram {
   variableNames: string[] = ["dy", "x", "stats", "gamma"];
   #cols: number;
 
@@ -135,15 +132,7 @@ export class LayerNormDxProgram extends Program {
 
   getUserCode(): string {
     const n = this.workgroupSize[0];
-    return `
-    var<workgroup> sg : array<f32, ${n}>;
-    var<workgroup> sgx : array<f32, ${n}>;
-    const C = ${this.#cols};
-    fn main(index : i32) {
-      ${touchBindings(this.variableNames)}
-      let tid = i32(localIndex);
-      let row = i32(workgroupId.x);
-      let base = row * C;
+    return `${rowProgramStart(n, this.#cols, this.variableNames, ["sg", "sgx"])}
       let mean = stats[row * 2];
       let r = stats[row * 2 + 1];
       var a = 0.0;
@@ -169,50 +158,13 @@ export class LayerNormDxProgram extends Program {
 }
 
 /** Σ over rows of dy·x̂ (γ's gradient, `withXhat`) or of dy (β's), per column. */
-export class LayerNormColumnSumProgram extends Program {
-  variableNames: string[] = ["dy", "x", "stats"];
-  #cols: number;
-  #withXhat: boolean;
-
-  /** For `cols` columns. */
-  constructor(cols: number, withXhat: boolean) {
-    super(cols, Math.ceil(cols / 16), [16, 16], `normbenchLnColSum_${cols}_${withXhat}`);
-    this.#cols = cols;
-    this.#withXhat = withXhat;
-  }
-
-  getUserCode(): string {
-    const term = this.#withXhat ? "dy[i] * (x[i] - stats[row * 2]) * stats[row * 2 + 1]" : "dy[i]";
-    return `
-    var<workgroup> part : array<f32, 256>;
-    const C = ${this.#cols};
-    fn main(index : i32) {
-      ${touchBindings(this.variableNames)}
-      let lx = i32(localId.x);
-      let ly = i32(localId.y);
-      let col = i32(workgroupId.x) * 16 + lx;
-      let rows = uniforms.dyShape / C;
-      var acc = 0.0;
-      if (col < C) {
-        for (var row = ly; row < rows; row += 16) {
-          let i = row * C + col;
-          acc += ${term};
-        }
-      }
-      part[ly * 16 + lx] = acc;
-      workgroupBarrier();
-      for (var half = 8; half > 0; half = half >> 1u) {
-        if (ly < half) {
-          part[ly * 16 + lx] = part[ly * 16 + lx] + part[(ly + half) * 16 + lx];
-        }
-        workgroupBarrier();
-      }
-      if (ly == 0 && col < C) {
-        result[col] = part[lx];
-      }
-    }
-    `;
-  }
+function columnSumProgram(cols: number, withXhat: boolean): ColumnReductionProgram {
+  return new ColumnReductionProgram(withXhat ? "lnGamma" : "lnBeta", {
+    cols,
+    variables: ["dy", "x", "stats"],
+    rows: "uniforms.dyShape / C",
+    term: withXhat ? "dy[i] * (x[i] - stats[row * 2]) * stats[row * 2 + 1]" : "dy[i]",
+  });
 }
 
 interface KernelArgs {
@@ -259,7 +211,7 @@ export function layerNormTrainBackwardWebGpu(args: KernelArgs): tf.TensorInfo[] 
   );
   const sums = [true, false].map((withXhat) =>
     backend.runWebGPUProgram(
-      new LayerNormColumnSumProgram(cols, withXhat),
+      columnSumProgram(cols, withXhat),
       [fdy, fx, fs],
       "float32",
     )

@@ -8,109 +8,33 @@
  * @module
  */
 import * as tf from "../tf.ts";
-import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import { flatView, touchBindings } from "./webgpu_util.ts";
-
-abstract class Program implements WebGPUProgram {
-  abstract variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] } = { x: [0] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size?: boolean;
-
-  constructor(size: number, workgroups: number, threads: [number, number], key: string) {
-    this.outputShape = [size];
-    this.dispatch = [workgroups, 1, 1];
-    this.workgroupSize = [threads[0], threads[1], 1];
-    this.shaderKey = key;
-  }
-
-  abstract getUserCode(): string;
-}
-
-/** A column reduction over the rows of `[rows, C]` of `term` (WGSL in `i`, `row`, `col`). */
-function columnReduction(cols: number, term: string, count: string | null): string {
-  return `
-    var<workgroup> part : array<f32, 256>;
-    var<workgroup> kept : array<f32, 256>;
-    const C = ${cols};
-    fn reduceLanes(lx : i32, ly : i32) {
-      workgroupBarrier();
-      for (var half = 8; half > 0; half = half >> 1u) {
-        if (ly < half) {
-          part[ly * 16 + lx] = part[ly * 16 + lx] + part[(ly + half) * 16 + lx];
-          kept[ly * 16 + lx] = kept[ly * 16 + lx] + kept[(ly + half) * 16 + lx];
-        }
-        workgroupBarrier();
-      }
-    }
-    fn main(index : i32) {
-      TOUCH
-      let lx = i32(localId.x);
-      let ly = i32(localId.y);
-      let col = i32(workgroupId.x) * 16 + lx;
-      let rows = uniforms.xShape / C;
-      var acc = 0.0;
-      var n = 0.0;
-      if (col < C) {
-        for (var row = ly; row < rows; row += 16) {
-          let i = row * C + col;
-          acc += ${term};
-          n += ${count ?? "1.0"};
-        }
-      }
-      part[ly * 16 + lx] = acc;
-      kept[ly * 16 + lx] = n;
-      reduceLanes(lx, ly);
-      if (ly == 0 && col < C) {
-        result[col] = ${count ? "part[lx] / max(kept[lx], 1.0)" : "part[lx] / f32(rows)"};
-      }
-    }`;
-}
+import type { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
+import { ColumnReductionProgram, FlatProgram, flatView, touchBindings } from "./webgpu_util.ts";
 
 /** The quadratic mean per channel: Σ x²·keep / max(Σ keep, 1) over rows (keep: 1 − pad). */
-export class UNQuadraticMeanProgram extends Program {
-  variableNames: string[];
-  #cols: number;
-  #masked: boolean;
-
-  /** For `cols` channels, with a `keep` input when `masked`. */
-  constructor(cols: number, masked: boolean) {
-    super(cols, Math.ceil(cols / 16), [16, 16], `normbenchUNQ_${cols}_${masked}`);
-    this.variableNames = masked ? ["x", "keep"] : ["x"];
-    this.#cols = cols;
-    this.#masked = masked;
-  }
-
-  getUserCode(): string {
-    const term = this.#masked ? "x[i] * x[i] * keep[row]" : "x[i] * x[i]";
-    return columnReduction(this.#cols, term, this.#masked ? "keep[row]" : null)
-      .replace("TOUCH", touchBindings(this.variableNames));
-  }
+function quadraticMeanProgram(cols: number, masked: boolean): ColumnReductionProgram {
+  return new ColumnReductionProgram(masked ? "unQMasked" : "unQ", {
+    cols,
+    variables: masked ? ["x", "keep"] : ["x"],
+    rows: "uniforms.xShape / C",
+    term: masked ? "x[i] * x[i] * keep[row]" : "x[i] * x[i]",
+    count: masked ? "keep[row]" : undefined,
+    finish: masked ? (sum, count) => `${sum} / max(${count}, 1.0)` : (sum) => `${sum} / f32(rows)`,
+  });
 }
 
 /** Σ over rows of dy·(x / σ) per channel. */
-export class UNGradientStatisticProgram extends Program {
-  variableNames: string[] = ["x", "dy", "denom"];
-  #cols: number;
-
-  /** For `cols` channels. */
-  constructor(cols: number) {
-    super(cols, Math.ceil(cols / 16), [16, 16], `normbenchUNDyz_${cols}`);
-    this.#cols = cols;
-  }
-
-  getUserCode(): string {
-    return columnReduction(this.#cols, "dy[i] * (x[i] / denom[col])", null)
-      .replace("TOUCH", touchBindings(this.variableNames))
-      .replace("part[lx] / f32(rows)", "part[lx]");
-  }
+function gradientStatisticProgram(cols: number): ColumnReductionProgram {
+  return new ColumnReductionProgram("unDyz", {
+    cols,
+    variables: ["x", "dy", "denom"],
+    rows: "uniforms.xShape / C",
+    term: "dy[i] * (x[i] / denom[col])",
+  });
 }
 
 /** Elementwise over `[rows, C]`: `(x / σ)·γ + β`, or `dy·scale − (x / σ)·shift` with `dx`. */
-export class UNElementwiseProgram extends Program {
+export class UNElementwiseProgram extends FlatProgram {
   variableNames: string[];
   override size = true;
   #cols: number;
@@ -154,7 +78,7 @@ function channelsOf(x: tf.TensorInfo): number {
 /** Kernel: inputs x [..., C] and optionally keep [rows] → q [C]. */
 export function unQuadraticMeanWebGpu(args: KernelArgs): tf.TensorInfo {
   const { x, keep } = args.inputs as Record<string, tf.TensorInfo>;
-  const program = new UNQuadraticMeanProgram(channelsOf(x), keep !== undefined);
+  const program = quadraticMeanProgram(channelsOf(x), keep !== undefined);
   const inputs = keep ? [flatView(x), flatView(keep)] : [flatView(x)];
   return (args.backend as WebGPUBackend).runWebGPUProgram(program, inputs, "float32");
 }
@@ -163,7 +87,7 @@ export function unQuadraticMeanWebGpu(args: KernelArgs): tf.TensorInfo {
 export function unGradientStatisticWebGpu(args: KernelArgs): tf.TensorInfo {
   const { x, dy, denom } = args.inputs as Record<string, tf.TensorInfo>;
   return (args.backend as WebGPUBackend).runWebGPUProgram(
-    new UNGradientStatisticProgram(channelsOf(x)),
+    gradientStatisticProgram(channelsOf(x)),
     [flatView(x), flatView(dy), denom],
     "float32",
   );

@@ -13,7 +13,7 @@
 import type * as tf from "../tf.ts";
 import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
 import type { UNBackwardAttrs, UNForwardAttrs } from "./un_state.ts";
-import { f32Literal, flatView, floatLiteral, touchBindings } from "./webgpu_util.ts";
+import { f32Literal, FlatProgram, flatView, floatLiteral, touchBindings } from "./webgpu_util.ts";
 
 /** Threads of the one workgroup each program runs. */
 const THREADS = 256;
@@ -37,20 +37,10 @@ const REDUCE = `
     }`;
 
 /** A single-workgroup program writing `size` values of one output of a state step. */
-abstract class StateProgram implements WebGPUProgram {
-  abstract variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] } = { x: [0] };
-  dispatch: [number, number, number] = [1, 1, 1];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-
+abstract class StateProgram extends FlatProgram {
   constructor(size: number, key: string) {
-    this.outputShape = [size];
-    this.shaderKey = key;
+    super(size, 1, [THREADS, 1], key);
   }
-
-  abstract getUserCode(): string;
 }
 
 /** Output parts of the forward step, in `unForwardState`'s order. */

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "../tf.ts";
+import type { WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
 
 /**
  * `x` as an exact f32 WGSL expression: its float32 bits (a decimal literal might round
@@ -107,4 +108,139 @@ export async function countWebGpuDispatches(fn: () => Promise<void>): Promise<nu
     else delete (backend as Partial<typeof backend>).runWebGPUProgram;
   }
   return count;
+}
+
+/**
+ * A tfjs WebGPU program over flat buffers: a 1-D output of `size` values, `workgroups`
+ * workgroups of `threads` (x, y) threads. Subclasses give the inputs and the WGSL.
+ *
+ * @example
+ * ```ts
+ * import { FlatProgram } from "./webgpu_util.ts";
+ * class Copy extends FlatProgram {
+ *   variableNames = ["x"];
+ *   getUserCode() {
+ *     return "fn main(index : i32) { if (index < uniforms.size) { result[index] = x[index]; } }";
+ *   }
+ * }
+ * const p = new Copy(10, 1, [64, 1], "copy");
+ * p.size = true;
+ * console.assert(p.outputShape[0] === 10 && p.workgroupSize[0] === 64);
+ * ```
+ */
+export abstract class FlatProgram implements WebGPUProgram {
+  abstract variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] } = { x: [0] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  /** Whether tfjs adds `uniforms.size` (the output's size). */
+  size?: boolean;
+
+  /** `size` outputs, `workgroups` workgroups of `threads`, cached under `key`. */
+  constructor(size: number, workgroups: number, threads: [number, number], key: string) {
+    this.outputShape = [size];
+    this.dispatch = [workgroups, 1, 1];
+    this.workgroupSize = [threads[0], threads[1], 1];
+    this.shaderKey = key;
+  }
+
+  /** The program's WGSL (tfjs adds the bindings and `_start`). */
+  abstract getUserCode(): string;
+}
+
+/** What a column reduction sums and writes (see {@linkcode columnReductionWgsl}). */
+export interface ColumnReduction {
+  /** Columns C. */
+  cols: number;
+  /** The program's inputs, in binding order. */
+  variables: readonly string[];
+  /** WGSL for the number of rows (e.g. from an input's shape uniform). */
+  rows: string;
+  /** WGSL summed per column, in `i = row·C + col`, `row`, `col`. */
+  term: string;
+  /** WGSL summed beside it (e.g. kept rows), default 1 per row. */
+  count?: string;
+  /** WGSL written for a column from its sum and count, default the sum. */
+  finish?: (sum: string, count: string) => string;
+}
+
+/**
+ * The WGSL `main` of a column reduction over the rows of a flat `[rows, C]` buffer (workgroups of
+ * 16 columns × 16 row lanes): each thread sums `term` over every 16th row of its column, and
+ * `count` the same way; the 16 row lanes meet in shared memory and lane 0 writes
+ * `finish(sum, count)`.
+ *
+ * @example
+ * ```ts
+ * import { columnReductionWgsl } from "./webgpu_util.ts";
+ * const wgsl = columnReductionWgsl({ cols: 8, variables: ["x"], rows: "uniforms.xShape / C", term: "x[i]" });
+ * console.assert(wgsl.includes("acc += x[i];"));
+ * ```
+ */
+export function columnReductionWgsl(o: ColumnReduction): string {
+  const finish = o.finish ?? ((sum) => sum);
+  return `
+    var<workgroup> part : array<f32, 256>;
+    var<workgroup> kept : array<f32, 256>;
+    const C = ${o.cols};
+    fn main(index : i32) {
+      ${touchBindings(o.variables)}
+      let lx = i32(localId.x);
+      let ly = i32(localId.y);
+      let col = i32(workgroupId.x) * 16 + lx;
+      let rows = ${o.rows};
+      var acc = 0.0;
+      var n = 0.0;
+      if (col < C) {
+        for (var row = ly; row < rows; row += 16) {
+          let i = row * C + col;
+          acc += ${o.term};
+          n += ${o.count ?? "1.0"};
+        }
+      }
+      part[ly * 16 + lx] = acc;
+      kept[ly * 16 + lx] = n;
+      workgroupBarrier();
+      for (var half = 8; half > 0; half = half >> 1u) {
+        if (ly < half) {
+          part[ly * 16 + lx] = part[ly * 16 + lx] + part[(ly + half) * 16 + lx];
+          kept[ly * 16 + lx] = kept[ly * 16 + lx] + kept[(ly + half) * 16 + lx];
+        }
+        workgroupBarrier();
+      }
+      if (ly == 0 && col < C) {
+        result[col] = ${finish("part[lx]", "kept[lx]")};
+      }
+    }`;
+}
+
+/**
+ * A column reduction as a program: `key` names what it computes (the shader cache key adds the
+ * columns). Its output is `[C]`.
+ *
+ * @example
+ * ```ts
+ * import { ColumnReductionProgram } from "./webgpu_util.ts";
+ * const p = new ColumnReductionProgram("sum", {
+ *   cols: 33, variables: ["x"], rows: "uniforms.xShape / C", term: "x[i]",
+ * });
+ * console.assert(p.dispatch[0] === 3 && p.outputShape[0] === 33);
+ * ```
+ */
+export class ColumnReductionProgram extends FlatProgram {
+  variableNames: string[];
+  #o: ColumnReduction;
+
+  /** The reduction `o`, cached under `key`. */
+  constructor(key: string, o: ColumnReduction) {
+    super(o.cols, Math.ceil(o.cols / 16), [16, 16], `normbenchColumns_${key}_${o.cols}`);
+    this.variableNames = [...o.variables];
+    this.#o = o;
+  }
+
+  getUserCode(): string {
+    return columnReductionWgsl(this.#o);
+  }
 }
