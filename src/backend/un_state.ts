@@ -12,41 +12,14 @@
  */
 import * as tf from "../tf.ts";
 import { unBackwardStateWebGpu, unForwardStateWebGpu } from "./un_state_webgpu.ts";
+import type { UNBackwardAttrs, UNForwardAttrs } from "./un_state_attrs.ts";
+
+export type { UNBackwardAttrs, UNForwardAttrs } from "./un_state_attrs.ts";
 
 /** The forward state kernel's registered name. */
 export const UN_FORWARD_STATE = "NormbenchUNForwardState";
 /** The backward state kernel's registered name. */
 export const UN_BACKWARD_STATE = "NormbenchUNBackwardState";
-
-/** Attributes of the forward state step (the layer's options). */
-export interface UNForwardAttrs {
-  /** Forward window W. */
-  window: number;
-  /** Warm-up steps T_w. */
-  warmup: number;
-  /** Momentum m of the running statistics. */
-  momentum: number;
-  /** ε of the denominator. */
-  eps: number;
-  /** The step after which gradient compensation starts (max of its start and T_w). */
-  start: number;
-  /** Outlier filtration on. */
-  outlierFiltration: boolean;
-}
-
-/** Attributes of the backward state step. */
-export interface UNBackwardAttrs {
-  /** Backward window Wb. */
-  windowBackward: number;
-  /** Forward window W (the slot and the exact flag are shared when Wb = W). */
-  window: number;
-  /** Warm-up steps T_w. */
-  warmup: number;
-  /** Momentum m of Ψ. */
-  momentum: number;
-  /** Tokens the gradient statistic averages over. */
-  tokens: number;
-}
 
 /** Layout of the `flags` output: step t, exact statistic (0/1), skip step (0/1), slot. */
 const T = 0, EXACT = 1, SKIP = 2, SLOT = 3;

@@ -12,7 +12,7 @@
  */
 import type * as tf from "../tf.ts";
 import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import type { UNBackwardAttrs, UNForwardAttrs } from "./un_state.ts";
+import type { UNBackwardAttrs, UNForwardAttrs } from "./un_state_attrs.ts";
 import { f32Literal, FlatProgram, flatView, floatLiteral, touchBindings } from "./webgpu_util.ts";
 
 /** Threads of the one workgroup each program runs. */
