@@ -1,6 +1,6 @@
 // The written-out backwards of BatchNorm, the group standardisation (GroupNorm), Weight
-// Standardization and EvoNorm-S0/B0 — one custom gradient instead of autodiff's ~30–90 ops a
-// layer — against autodiff of the same formulas: images, masked tokens, on wasm and cpu.
+// Standardization, EvoNorm-S0/B0 and RMSNorm — one custom gradient instead of autodiff's ~30–90
+// ops a layer — against autodiff of the same formulas: images, masked tokens, on wasm and cpu.
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
@@ -274,4 +274,43 @@ for (const backend of ["wasm", "cpu"] as const) {
       norm.dispose();
     }
   });
+}
+
+/** RMSNorm's output written with plain ops (autodiff differentiates it). */
+function rmsReference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor | null) {
+  const y = tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-5))), gamma);
+  return beta ? tf.add(y, beta) : y;
+}
+
+for (const backend of ["wasm", "cpu"] as const) {
+  for (const bias of [false, true]) {
+    for (const shape of [[3, 4, 5], [2, 70]]) {
+      Deno.test(`RMSNorm backward (${backend}, bias ${bias}) equals autodiff of its formula: [${shape}]`, async () => {
+        await initBackend(backend);
+        const c = shape[shape.length - 1];
+        const norm = createNorm("rms", c, { bias });
+        const vars = norm.variables();
+        vars.weight.assign(tf.randomNormal([c], 1, 0.3, "float32", 7));
+        if (bias) vars.bias.assign(tf.randomNormal([c], 0, 0.3, "float32", 8));
+        const x = tf.add(tf.randomNormal(shape, 0, 1.5, "float32", 9), 0.4);
+        const dy = tf.randomNormal(shape, 0, 1, "float32", 10);
+        const params = bias ? [vars.weight, vars.bias] : [vars.weight];
+        const loss = (f: (v: tf.Tensor) => tf.Tensor) => (v: tf.Tensor, ..._p: tf.Tensor[]) =>
+          tf.sum(tf.mul(f(v), dy));
+        const ours = tf.grads(loss((v) => norm.apply(v, { training: true })))([x, ...params]);
+        const want = tf.grads(loss((v) => rmsReference(v, vars.weight, bias ? vars.bias : null)))(
+          [x, ...params],
+        );
+        for (const [i, what] of ["dx", "dγ", "dβ"].slice(0, params.length + 1).entries()) {
+          await close(ours[i], want[i], what);
+        }
+        await close(
+          norm.apply(x, { training: true }),
+          rmsReference(x, vars.weight, bias ? vars.bias : null),
+          "y",
+        );
+        norm.dispose();
+      });
+    }
+  }
 }
