@@ -1,6 +1,7 @@
 // The written-out backwards of BatchNorm, the group standardisation (GroupNorm), Weight
-// Standardization, EvoNorm-S0/B0 and RMSNorm — one custom gradient instead of autodiff's ~30–90
-// ops a layer — against autodiff of the same formulas: images, masked tokens, on wasm and cpu.
+// Standardization, EvoNorm-S0/B0, RMSNorm and PowerNorm's group scaling — one custom gradient
+// instead of autodiff's ~30–90 ops a layer — against autodiff of the same formulas: images,
+// masked tokens, on wasm and cpu.
 import assert from "node:assert/strict";
 import * as tf from "../src/tf.ts";
 import { initBackend } from "../src/backend/backend.ts";
@@ -10,6 +11,7 @@ import type { Norm } from "../src/norms/types.ts";
 import { tokenMean } from "../src/norms/base.ts";
 import { groupStandardize } from "../src/norms/group_norm.ts";
 import { groupMoments } from "../src/norms/sample_stats.ts";
+import { groupScaling } from "../src/norms/power_norm.ts";
 import { standardizeWeight } from "../src/norms/weight_standardization.ts";
 
 /** BatchNorm's training output written with plain ops (autodiff differentiates it). */
@@ -312,5 +314,30 @@ for (const backend of ["wasm", "cpu"] as const) {
         norm.dispose();
       });
     }
+  }
+}
+
+/** PowerNorm's group scaling written with plain ops (autodiff differentiates it). */
+function groupScalingReference(x: tf.Tensor, groups: number) {
+  const c = x.shape[x.rank - 1];
+  const g = tf.reshape(x, [...x.shape.slice(0, -1), groups, c / groups]);
+  const s = tf.rsqrt(tf.add(tf.mean(tf.square(g), -1, true), 1e-5));
+  return tf.reshape(tf.mul(g, s), x.shape);
+}
+
+for (const backend of ["wasm", "cpu"] as const) {
+  for (const groups of [1, 2, 6]) {
+    Deno.test(`PowerNorm group scaling backward (${backend}, G = ${groups}) equals autodiff`, async () => {
+      await initBackend(backend);
+      const x = tf.add(tf.randomNormal([2, 5, 6], 0, 1.5, "float32", 11), 0.3);
+      const dy = tf.randomNormal([2, 5, 6], 0, 1, "float32", 12);
+      const grad = (f: (v: tf.Tensor) => tf.Tensor) => tf.grad((v) => tf.sum(tf.mul(f(v), dy)))(x);
+      await close(
+        grad((v) => groupScaling(v, groups)),
+        grad((v) => groupScalingReference(v, groups)),
+        "dx",
+      );
+      await close(groupScaling(x, groups), groupScalingReference(x, groups), "y");
+    });
   }
 }

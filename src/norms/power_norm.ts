@@ -36,7 +36,8 @@ const GROUP_SCALING_EPS = 1e-5;
 
 /**
  * PowerNorm's group scaling: splits each token's channels into `groups` groups and divides each
- * group by sqrt(mean(group²) + 1e-5). Differentiable by autodiff.
+ * group by sqrt(mean(group²) + 1e-5), with its backward written out (`dx = s·(dy − y·mean(dy·y))`
+ * per group; autodiff of the formula records ~3× the kernels).
  *
  * @example
  * ```ts
@@ -47,12 +48,27 @@ const GROUP_SCALING_EPS = 1e-5;
  * ```
  */
 export function groupScaling(x: tf.Tensor, groups: number): tf.Tensor {
-  return tf.tidy(() => {
-    const c = x.shape[x.rank - 1];
-    const grouped = tf.reshape(x, [...x.shape.slice(0, -1), groups, c / groups]);
-    const moment2 = tf.mean(tf.square(grouped), -1, true);
-    return tf.reshape(tf.mul(grouped, tf.rsqrt(tf.add(moment2, GROUP_SCALING_EPS))), x.shape);
+  const c = x.shape[x.rank - 1];
+  const shape = x.shape;
+  const grouped = [...shape.slice(0, -1), groups, c / groups];
+  const fn = tf.customGrad((...args: (tf.Tensor | ((t: tf.Tensor[]) => void))[]) => {
+    const input = tf.reshape(args[0] as tf.Tensor, grouped);
+    const save = args[1] as (t: tf.Tensor[]) => void;
+    const scale = tf.rsqrt(tf.add(tf.mean(tf.square(input), -1, true), GROUP_SCALING_EPS));
+    const y = tf.mul(input, scale);
+    save([y, scale]);
+    return {
+      value: tf.reshape(y, shape),
+      // y = x·s, s = (mean(x²) + ε)^(-1/2) per group: dx = s·(dy − y·mean(dy·y))
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sy, ss] = saved;
+        const d = tf.reshape(dy as tf.Tensor, grouped);
+        const dx = tf.mul(tf.sub(d, tf.mul(sy, tf.mean(tf.mul(d, sy), -1, true))), ss);
+        return [tf.reshape(dx, shape)];
+      },
+    };
   });
+  return fn(x);
 }
 
 /**
