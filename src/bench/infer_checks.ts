@@ -156,8 +156,8 @@ function votingCheck(pre: RunRecord[]): CheckResult {
     return asked.length ? `${c} ${settled.length}/${asked.length}` : null;
   }).filter((x): x is string => x !== null);
   return {
-    check: "every cell's timings settled: its paired 95% interval is narrow (speedups ±2.5%, " +
-      "bound share ±0.1) and no variant ran faster than the no-norm model beyond its interval " +
+    check: "every cell's timings settled: its paired 95% interval is narrow (speed ratios " +
+      "±2.5%) and no variant ran faster than the no-norm model beyond its interval " +
       "(measurement noise). Every cell counts in the claims with its own interval, so an " +
       "unsettled cell widens the claim's interval instead of leaving the design",
     ok: noisy.length === 0 && counts.length > 0 &&
