@@ -23,7 +23,10 @@ import {
 } from "../src/train/mod.ts";
 import { benchTrain } from "../src/bench/train.ts";
 import { setUNStateKernels } from "../src/backend/un_state.ts";
-import { setLayerNormTrainKernels } from "../src/backend/layer_norm_train.ts";
+import {
+  LAYER_NORM_TRAIN_BACKWARD,
+  setLayerNormTrainKernels,
+} from "../src/backend/layer_norm_train.ts";
 import { hasWebGpu, REQUIRE_WEBGPU, runCliCaptured, runCliProcess } from "./helpers.ts";
 import { UsageError } from "../src/util/errors.ts";
 
@@ -282,6 +285,15 @@ Deno.test({
     await count("un", true),
     await count("un", false),
   ];
+  // --profile breaks one update down by WGSL program: the totals agree, LN's programs are there
+  const profiled = await benchTrain({ ...tiny, norm: "ln", profile: true });
+  const programs = profiled.profile!.dispatches!;
+  assert.equal(
+    Object.values(programs).reduce((a, b) => a + b, 0),
+    profiled.dispatchesPerUpdate,
+  );
+  assert.equal(programs.LayerNormDxProgram, 5);
+  assert.ok(profiled.profile!.kernels.some((k) => k.name === LAYER_NORM_TRAIN_BACKWARD));
   // the tiny encoder has 5 norm layers: LN saves ~15 dispatches each, UN's state ~45
   assert.ok(ln <= lnComposite - 50, `LN ${ln} vs composite ${lnComposite}`);
   assert.ok(un <= unComposite - 150, `UN ${un} vs composite ${unComposite}`);
@@ -310,6 +322,7 @@ Deno.test("bench train: a tiny preset as JSON; bad flags exit 2", async () => {
   );
   assert.ok(row.kernelsPerUpdate > 0);
   assert.equal(row.dispatchesPerUpdate, null); // GPU dispatches: WebGPU only
+  assert.equal(row.profile, undefined); // asked for with `profile`
   assert.equal(again.kernelsPerUpdate, row.kernelsPerUpdate);
   assert.ok(
     row.kernelsPerUpdate <= ln.kernelsPerUpdate,

@@ -89,17 +89,43 @@ export function flatView(t: tf.TensorInfo): tf.TensorInfo {
  * ```
  */
 export async function countWebGpuDispatches(fn: () => Promise<void>): Promise<number | null> {
+  const byProgram = await traceWebGpuDispatches(fn);
+  return byProgram && Object.values(byProgram).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * GPU dispatches `fn` records on WebGPU by WGSL program (its class name: `MatMulPackedProgram`,
+ * `BinaryOpProgram`, normbench's own…), most first; null on other backends (where `fn` still
+ * runs). What `bench train --profile` prints.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs-core";
+ * import { initBackend } from "./backend.ts";
+ * import { traceWebGpuDispatches } from "./webgpu_util.ts";
+ * const info = await initBackend("auto");
+ * const x = tf.ones([4]);
+ * await x.data();
+ * const trace = await traceWebGpuDispatches(async () => tf.dispose(tf.add(x, 1)));
+ * console.assert(info.name === "webgpu" ? Object.keys(trace!).length === 1 : trace === null);
+ * ```
+ */
+export async function traceWebGpuDispatches(
+  fn: () => Promise<void>,
+): Promise<Record<string, number> | null> {
   if (tf.getBackend() !== "webgpu") {
     await fn();
     return null;
   }
-  const backend = tf.backend() as unknown as { runWebGPUProgram: (...a: unknown[]) => unknown };
+  type Run = (program: object, ...a: unknown[]) => unknown;
+  const backend = tf.backend() as unknown as { runWebGPUProgram: Run };
   const own = Object.hasOwn(backend, "runWebGPUProgram");
   const original = backend.runWebGPUProgram;
-  let count = 0;
-  backend.runWebGPUProgram = function (this: unknown, ...a: unknown[]) {
-    count++;
-    return original.apply(this, a);
+  const counts: Record<string, number> = {};
+  backend.runWebGPUProgram = function (this: unknown, program: object, ...a: unknown[]) {
+    const name = program.constructor.name;
+    counts[name] = (counts[name] ?? 0) + 1;
+    return original.call(this, program, ...a);
   };
   try {
     await fn();
@@ -107,7 +133,7 @@ export async function countWebGpuDispatches(fn: () => Promise<void>): Promise<nu
     if (own) backend.runWebGPUProgram = original;
     else delete (backend as Partial<typeof backend>).runWebGPUProgram;
   }
-  return count;
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]));
 }
 
 /**

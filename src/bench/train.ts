@@ -7,7 +7,7 @@
  */
 import * as tf from "../tf.ts";
 import { describeBackend } from "../backend/backend.ts";
-import { countWebGpuDispatches } from "../backend/webgpu_util.ts";
+import { traceWebGpuDispatches } from "../backend/webgpu_util.ts";
 import { traceMatMuls } from "../nn/linear.ts";
 import { createModel, type ModelSpec } from "../models/presets.ts";
 import { syntheticBatch } from "../models/synthetic.ts";
@@ -43,6 +43,16 @@ export interface BenchTrainCase {
    * the row gets {@linkcode BenchDiagnostics}. Absent: plain updates only.
    */
   diagnostics?: number;
+  /** Also break one update down by kernel (and, on WebGPU, by WGSL program): `row.profile`. */
+  profile?: boolean;
+}
+
+/** One update broken down (see {@linkcode BenchTrainCase.profile}). */
+export interface BenchTrainProfile {
+  /** tfjs kernels by name, most time first: how many and their summed kernel ms. */
+  kernels: { name: string; count: number; ms: number }[];
+  /** On WebGPU, GPU dispatches by WGSL program, most first; null elsewhere. */
+  dispatches: Record<string, number> | null;
 }
 
 /** The cost of per-layer diagnostics recorded every `every` updates. */
@@ -110,6 +120,23 @@ export interface BenchTrainRow {
   dispatchesPerUpdate: number | null;
   /** The diagnostics' cost, when the case asked for it. */
   diagnostics?: BenchDiagnostics;
+  /** One update broken down, when the case asked for it. */
+  profile?: BenchTrainProfile;
+}
+
+/** tf.profile's kernels summed by name, most time first (op-level scopes left out). */
+function kernelTable(
+  kernels: { name: string; kernelTimeMs: unknown }[],
+): BenchTrainProfile["kernels"] {
+  const by = new Map<string, { count: number; ms: number }>();
+  for (const k of kernels) {
+    if (!/^[A-Z]/.test(k.name)) continue; // `unnamed scope`, `fusedMatMul__op`: scopes, not kernels
+    const e = by.get(k.name) ?? { count: 0, ms: 0 };
+    e.count++;
+    e.ms += typeof k.kernelTimeMs === "number" ? k.kernelTimeMs : 0;
+    by.set(k.name, e);
+  }
+  return [...by].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
 }
 
 function tokensOf(batch: Batch, model: ReturnType<typeof createModel>): number {
@@ -176,6 +203,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
   const speeds: number[] = [];
   let kernelsPerUpdate = 0;
   let dispatchesPerUpdate: number | null = null;
+  let profiled: BenchTrainProfile | undefined;
   const recordedUpdate = async (step: number) => {
     const record = new LayerRecorder();
     try {
@@ -205,9 +233,11 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
       await trainer.update(batch as never, step);
     });
     kernelsPerUpdate = profile.kernels.length;
-    dispatchesPerUpdate = await countWebGpuDispatches(async () => {
+    const byProgram = await traceWebGpuDispatches(async () => {
       await trainer.update(batch as never, step + 1);
     });
+    dispatchesPerUpdate = byProgram && Object.values(byProgram).reduce((a, b) => a + b, 0);
+    if (c.profile) profiled = { kernels: kernelTable(profile.kernels), dispatches: byProgram };
   } finally {
     trainer.dispose();
     reference.dispose();
@@ -243,6 +273,7 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
     ratio: effectiveGflops / matmulGflops,
     kernelsPerUpdate,
     dispatchesPerUpdate,
+    ...(profiled ? { profile: profiled } : {}),
   };
   if (every) {
     const msDiagnostic = median(diagnosticTimes);

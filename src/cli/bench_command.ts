@@ -30,6 +30,7 @@ interface BenchTrainFlags {
   warmup: string;
   repeats: string;
   diagnostics?: string;
+  profile?: boolean;
   json?: boolean;
   save?: string;
 }
@@ -55,6 +56,21 @@ function formatRow(r: BenchTrainRow): string {
       ]
       : []),
   ].join("  ");
+}
+
+/** The breakdown of one update, indented under its row. */
+function formatProfile(p: NonNullable<BenchTrainRow["profile"]>): string {
+  const kernels = p.kernels.map((k) =>
+    `    ${k.name.padEnd(32)} ${String(k.count).padStart(5)} × ${k.ms.toFixed(2).padStart(9)} ms`
+  );
+  const dispatches = p.dispatches
+    ? Object.entries(p.dispatches).map(([name, n]) => `    ${name.padEnd(32)} ${n}`)
+    : [];
+  return [
+    "  kernels (name, count, summed kernel ms):",
+    ...kernels,
+    ...(dispatches.length ? ["  GPU dispatches by WGSL program:", ...dispatches] : []),
+  ].join("\n");
 }
 
 /**
@@ -102,6 +118,11 @@ export function registerBench(program: Command): void {
       "also time updates that record per-layer diagnostics (alternating with plain ones) and " +
         "report their cost amortized over k updates",
     )
+    .option(
+      "--profile",
+      "also break one update down: tfjs kernels by name (count, kernel ms) and, on WebGPU, GPU " +
+        "dispatches by WGSL program",
+    )
     .option("--json", "print one JSON object per configuration")
     .option(
       "--save <dir>",
@@ -148,8 +169,10 @@ export function registerBench(program: Command): void {
             warmup,
             repeats,
             diagnostics,
+            profile: opts.profile,
           });
           console.log(opts.json ? JSON.stringify(row) : formatRow(row));
+          if (!opts.json && row.profile) console.log(formatProfile(row.profile));
           rows.push(row);
         }
       }
