@@ -25,6 +25,11 @@ export interface BackendInfo {
   fallbackAdapter: boolean;
   /** wasm only: whether SIMD is used. */
   simd?: boolean;
+  /**
+   * WebGPU only: dispatches recorded before tfjs submits a command buffer
+   * (`WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE`; tfjs's 15 unless `NORMBENCH_WEBGPU_SUBMIT_BATCH` says).
+   */
+  submitBatch?: number;
   /** tfjs-core version. */
   tfjs: string;
   /** Deno version. */
@@ -187,12 +192,14 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     registerMissingKernels(name);
   }
   const adapter = name === "webgpu" ? await probeWebGpu() : null;
+  const submitBatch = name === "webgpu" ? applySubmitBatch() : undefined;
   current = {
     name,
     requested: choice,
     adapter: adapter?.description ?? `${name} on CPU`,
     fallbackAdapter: adapter?.fallback ?? false,
     ...(name === "wasm" ? { simd: Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")) } : {}),
+    ...(submitBatch === undefined ? {} : { submitBatch }),
     tfjs: tf.version_core,
     deno: Deno.version.deno,
     v8: Deno.version.v8,
@@ -200,6 +207,37 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     cores: navigator.hardwareConcurrency ?? 1,
   };
   return current;
+}
+
+/** The environment variable that sets WebGPU's submit batch (see {@linkcode applySubmitBatch}). */
+export const SUBMIT_BATCH_ENV = "NORMBENCH_WEBGPU_SUBMIT_BATCH";
+
+/**
+ * Sets tfjs-webgpu's `WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE` — how many dispatches it records before
+ * submitting a command buffer (tfjs: 15) — from {@linkcode SUBMIT_BATCH_ENV} when that is set, and
+ * returns the value in force. Each submit costs the driver a round trip, so a training update of
+ * ~500 dispatches submits ~33 times at the default; the prepared GPU session sweeps it.
+ *
+ * @example
+ * ```ts
+ * import { applySubmitBatch } from "./backend.ts";
+ * console.assert(applySubmitBatch() >= 1);
+ * ```
+ */
+export function applySubmitBatch(): number {
+  const raw = Deno.env.get(SUBMIT_BATCH_ENV);
+  const flag = "WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE";
+  if (raw !== undefined && raw !== "") {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new UsageError(
+        `${SUBMIT_BATCH_ENV} must be a positive integer, got '${raw}'`,
+        `e.g. ${SUBMIT_BATCH_ENV}=64, or unset it for tfjs's 15`,
+      );
+    }
+    tf.env().set(flag, n);
+  }
+  return tf.env().getNumber(flag);
 }
 
 /**
