@@ -310,7 +310,8 @@ Deno.test("efficiency: the task measures on its backend and restores the worker'
       "proxy.vs_fused.kernels",
       "proxy.vs_fused.bytes",
       "twin_ppm.un-folded",
-      "bound_lo.un-folded",
+      // (not the bound share's interval: null when LN ran no slower than no norm, as a short
+      // cpu cell can)
       "vs_none.un-folded",
       "claim.vs_none_lo",
       "mb_moved.un-folded",

@@ -362,10 +362,13 @@ export async function profileInference(
       ? median((p) => (p.kernelMs > 0 ? p.normKernelMs / p.kernelMs : 0))
       : null,
     gpuPeakBytes: gpu.length ? Math.max(...gpu) : null,
-    dispatches: await countWebGpuDispatches(async () => {
-      const y = run();
-      await y.data();
-      y.dispose();
-    }),
+    // one more run on WebGPU only (elsewhere there is nothing to count)
+    dispatches: tf.getBackend() === "webgpu"
+      ? await countWebGpuDispatches(async () => {
+        const y = run();
+        await y.data();
+        y.dispose();
+      })
+      : null,
   };
 }

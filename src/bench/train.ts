@@ -233,9 +233,12 @@ export async function benchTrain(c: BenchTrainCase): Promise<BenchTrainRow> {
       await trainer.update(batch as never, step);
     });
     kernelsPerUpdate = profile.kernels.length;
-    const byProgram = await traceWebGpuDispatches(async () => {
-      await trainer.update(batch as never, step + 1);
-    });
+    // one more update on WebGPU only (elsewhere there is nothing to count)
+    const byProgram = tf.getBackend() === "webgpu"
+      ? await traceWebGpuDispatches(async () => {
+        await trainer.update(batch as never, step + 1);
+      })
+      : null;
     dispatchesPerUpdate = byProgram && Object.values(byProgram).reduce((a, b) => a + b, 0);
     if (c.profile) profiled = { kernels: kernelTable(profile.kernels), dispatches: byProgram };
   } finally {
