@@ -1,8 +1,8 @@
 /**
  * UN's passes over the activations (its state-kernel path, `UnifiedNorm`) as one kernel each
- * where a backend has them (WebGPU; see `src/backend/un_passes_webgpu.ts`): the quadratic mean per channel, the output, the gradient
- * statistic Σ dy·x/σ and dx. Elsewhere each function runs the composite ops UN's state-kernel
- * path used before, so callers need no branch of their own.
+ * where a backend has them (WebGPU; see `src/backend/un_passes_webgpu.ts`): the quadratic mean
+ * per channel, the output, the gradient statistic Σ dy·x/σ and dx. Elsewhere each function runs
+ * the composite ops UN's state-kernel path used before, so callers need no branch of their own.
  *
  * @module
  */
