@@ -223,6 +223,38 @@ Deno.test("verdict: a fixed design of cells is decided on the cells' own interva
   assert.equal(evaluateClaim(FIXED, missing).a.n, 3);
 });
 
+Deno.test("verdict: a precision-pooled fixed design weighs each cell by 1/h² of its own interval", () => {
+  // One quantity measured in every cell: a loose cell far off (10 rounds of a paper-shaped
+  // preset) pulls the plain mean below 0.98, but weighs little in the pooled estimate.
+  const cells = [
+    boundCell("a", 0.99, 0.98, 1.0), // h 0.01
+    boundCell("b", 1.0, 0.99, 1.01), // h 0.01
+    boundCell("c", 0.89, 0.81, 0.97), // h 0.08
+  ];
+  const pooled = {
+    ...FIXED,
+    test: { ...FIXED.test, threshold: 0.98, pool: "precision" },
+  } as ClaimSpec;
+  const plain = { ...pooled, test: { ...pooled.test, pool: "mean" } } as ClaimSpec;
+  const w = [1e4, 1e4, 1 / 0.08 ** 2];
+  const total = w[0] + w[1] + w[2];
+  const value = (w[0] * 0.99 + w[1] * 1.0 + w[2] * 0.89) / total;
+  const side = Math.sqrt((w[0] * 0.01) ** 2 + (w[1] * 0.01) ** 2 + (w[2] * 0.08) ** 2) / total;
+  const o = evaluateClaim(pooled, cells);
+  assert.ok(Math.abs(o.estimate.value - value) < 1e-12);
+  assert.ok(Math.abs(o.estimate.low - (value - side)) < 1e-12);
+  assert.ok(Math.abs(o.estimate.high - (value + side)) < 1e-12);
+  assert.equal(o.verdict, "reproduced"); // 0.994 [0.987, 1.001]
+  assert.match(o.rule, /precision-weighted mean/);
+  assert.equal(evaluateClaim(plain, cells).verdict, "inconclusive"); // 0.96 [0.933, 0.988]
+  // equal intervals: the pooled estimate is the plain mean
+  const even = cells.slice(0, 2);
+  const two = (spec: ClaimSpec) => ({ ...spec, test: { ...spec.test, minRuns: 2 } }) as ClaimSpec;
+  const [pe, me] = [evaluateClaim(two(pooled), even), evaluateClaim(two(plain), even)];
+  assert.ok(Math.abs(pe.estimate.value - me.estimate.value) < 1e-12);
+  assert.ok(Math.abs(pe.estimate.low - me.estimate.low) < 1e-12);
+});
+
 Deno.test("verdict: proxies are reported over every cell, also those whose times did not vote", () => {
   const rs = [
     record("a", { "claim.vs_none": 0.99, "proxy.vs_none.kernels": 1 }),

@@ -157,7 +157,9 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
         100 * test.maxRate
       }% collapses) the 95% Newcombe CI of rate(baseline) − rate(claim side) lies above 0; below 0 → not reproduced`;
     case "at-least":
-      return `at least ${test.threshold}: the 95% CI of the mean ${metric}${
+      return `at least ${test.threshold}: the 95% CI of the ${
+        test.within && test.pool === "precision" ? "precision-weighted mean" : "mean"
+      } ${metric}${
         test.within
           ? " over the fixed cells (each cell's own interval, errors independent between cells)"
           : ""
@@ -231,17 +233,26 @@ function withinIntervals(
  * distance from the mean is the runs' own 95% distances combined as independent errors of a mean,
  * √(Σ dᵢ²)/n, scaled from 95% to `level` as a normal interval would be. (Two consecutive quick
  * runs of the efficiency suite: cells moved between runs by 1.7% sd on wasm, 1.0% on cpu, against
- * their own intervals' 2.3% and 0.8% on average.)
+ * their own intervals' 2.3% and 0.8% on average.) `pool: "precision"` weights each value by
+ * 1/hᵢ² (hᵢ its interval's mean half-width): the fixed-effect estimate of one quantity every run
+ * measures, each side √(Σ wᵢ²dᵢ²)/Σwᵢ — equal weights give the plain mean's √(Σ dᵢ²)/n.
  */
 function fixedDesignInterval(
   measured: { value: number; low: number; high: number }[],
   level: number,
+  pool: "mean" | "precision" = "mean",
 ): { mean: number; low: number; high: number } {
-  const m = mean(measured.map((x) => x.value));
-  const n = measured.length;
-  // each side: the cells' own half-widths combined as independent errors of a mean
-  const below = Math.sqrt(measured.reduce((a, x) => a + (x.value - x.low) ** 2, 0)) / n;
-  const above = Math.sqrt(measured.reduce((a, x) => a + (x.high - x.value) ** 2, 0)) / n;
+  // a zero-width interval (an exact value) gets the weight of a 1e-6 half-width
+  const weights = measured.map((x) =>
+    pool === "precision" ? 1 / Math.max((x.high - x.low) / 2, 1e-6) ** 2 : 1
+  );
+  const total = weights.reduce((a, w) => a + w, 0);
+  const m = measured.reduce((a, x, i) => a + weights[i] * x.value, 0) / total;
+  // each side: the cells' own half-widths combined as independent errors of a weighted mean
+  const side = (d: (x: { value: number; low: number; high: number }) => number) =>
+    Math.sqrt(measured.reduce((a, x, i) => a + (weights[i] * d(x)) ** 2, 0)) / total;
+  const below = side((x) => x.value - x.low);
+  const above = side((x) => x.high - x.value);
   const scale = normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + LEVEL / 2);
   return { mean: m, low: m - below * scale, high: m + above * scale };
 }
@@ -403,7 +414,7 @@ export function evaluateClaim(
       !av.length
         ? { mean: NaN, low: -Infinity, high: Infinity }
         : measured
-        ? fixedDesignInterval(measured, level)
+        ? fixedDesignInterval(measured, level, test.pool)
         : meanInterval(av, { level });
     const ci = interval(LEVEL);
     estimate = { value: ci.mean, low: ci.low, high: ci.high };

@@ -168,6 +168,10 @@ export type ClaimTest =
    * timing cells, each a measurement with its error), not a sample of a population: the
    * estimate is the mean over the runs, its interval the runs' own intervals combined as
    * independent errors of that mean (each side √(Σ dᵢ²)/n), instead of a t-interval over the runs.
+   * `pool: "precision"` (with `within`, for a value every run measures alike by construction —
+   * folded UN runs exactly the no-norm model's kernels in every cell): the runs' values weighted
+   * by their precision, wᵢ = 1/hᵢ² with hᵢ a run's mean half-width, each side √(Σ wᵢ²dᵢ²)/Σwᵢ —
+   * the fixed-effect pooled estimate, in which a run with a wide interval weighs little.
    */
   | {
     kind: "at-least";
@@ -175,6 +179,7 @@ export type ClaimTest =
     ceiling?: number;
     minRuns?: number;
     within?: { low: string; high: string };
+    pool?: "mean" | "precision";
   };
 
 /** One row of the overview: a paper's claim, its number and how ours is decided. */
