@@ -21,6 +21,15 @@ export {
   registerLayerNormTrainKernels,
   setLayerNormTrainKernels,
 } from "./layer_norm_train.ts";
+export {
+  ATTENTION_PROBS,
+  ATTENTION_SCORE_GRAD,
+  attentionKernelsFit,
+  attentionProbs,
+  attentionScoreGrad,
+  registerAttentionKernels,
+  setAttentionKernels,
+} from "./attention_kernels.ts";
 export { FUSED_LAYER_NORM, fusedLayerNorm, registerFusedLayerNorm } from "./fused_layer_norm.ts";
 export {
   registerUNStateKernels,

@@ -10,7 +10,7 @@
  */
 import * as tf from "../tf.ts";
 import { attentionCore } from "./attention_core.ts";
-import { rawBatchMatMul, swapLast } from "./batch_matmul.ts";
+import { rawBatchMatMul } from "./batch_matmul.ts";
 import type { ForwardContext } from "./context.ts";
 import { Dense } from "./dense.ts";
 import { dropout } from "./dropout.ts";
@@ -184,7 +184,7 @@ export class MultiHeadAttention {
         ({ k, v } = state.memoryKv!);
       }
       const scale = 1 / Math.sqrt(this.dim / this.heads);
-      let scores = rawBatchMatMul(tf.mul(q, scale), swapLast(k));
+      let scores = rawBatchMatMul(tf.mul(q, scale), k, false, true);
       if (state.bias) scores = tf.add(scores, state.bias);
       const y = this.out.apply(mergeHeads(rawBatchMatMul(tf.softmax(scores), v)));
       return { y, cache: { k, v } };

@@ -5,11 +5,18 @@
  * Heads are a leading axis (`[H, B, N, dh]`: any leading shape works), so splitting a fused
  * q/k/v projection into heads is one 4-D transpose and a contiguous split. One custom op instead
  * of a dozen taped ones saves tfjs bookkeeping and lets the backward reuse the probabilities.
+ * On WebGPU the probabilities and the scores' gradient are one WGSL program each
+ * (`src/backend/attention_kernels.ts`); the products are batched matmuls everywhere.
  *
  * @module
  */
 import * as tf from "../tf.ts";
-import { rawBatchMatMul, swapLast } from "./batch_matmul.ts";
+import { rawBatchMatMul } from "./batch_matmul.ts";
+import {
+  attentionKernelsFit,
+  attentionProbs,
+  attentionScoreGrad,
+} from "../backend/attention_kernels.ts";
 
 type GradInputs = (tf.Tensor | ((t: tf.Tensor[]) => void))[];
 
@@ -53,11 +60,18 @@ export function attentionCore(inputs: AttentionCoreInputs): tf.Tensor {
   const bias = inputs.bias ?? null;
   const dropMask = inputs.dropMask ?? null;
   const scale = inputs.scale ?? 1 / Math.sqrt(q.shape[q.rank - 1]);
+  const scores = [...q.shape.slice(0, -1), k.shape[k.rank - 2]];
+  if (
+    attentionKernelsFit(q, k, bias) &&
+    (!dropMask || dropMask.shape.join() === scores.join())
+  ) {
+    return fusedAttentionCore(inputs, scale);
+  }
   const fn = tf.customGrad((...args: GradInputs) => {
     const [sq, sk, sv] = args as tf.Tensor[];
     const save = args[3] as (t: tf.Tensor[]) => void;
     const qs = tf.mul(sq, scale);
-    let scores = rawBatchMatMul(qs, swapLast(sk));
+    let scores = rawBatchMatMul(qs, sk, false, true);
     if (bias) scores = tf.add(scores, bias);
     const probs = tf.softmax(scores);
     inputs.onProbabilities?.(probs);
@@ -70,7 +84,7 @@ export function attentionCore(inputs: AttentionCoreInputs): tf.Tensor {
       gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => {
         const [gqs, gk, gv, p, pUsed, mask] = s;
         const dOut = dy as tf.Tensor;
-        let dP = rawBatchMatMul(dOut, swapLast(gv));
+        let dP = rawBatchMatMul(dOut, gv, false, true);
         const dV = rawBatchMatMul(pUsed, dOut, true);
         if (mask) dP = tf.mul(dP, mask);
         const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), -1, true)));
@@ -81,4 +95,34 @@ export function attentionCore(inputs: AttentionCoreInputs): tf.Tensor {
     };
   });
   return fn(q, k, v);
+}
+
+/**
+ * The same op on the attention kernels (WebGPU): the probabilities in one kernel, the scores'
+ * gradient (times the scale) in one, the three products with `v`, `k` and `q` as batched matmuls.
+ */
+function fusedAttentionCore(inputs: AttentionCoreInputs, scale: number): tf.Tensor {
+  const bias = inputs.bias ?? null;
+  const dropMask = inputs.dropMask ?? null;
+  const fn = tf.customGrad((...args: GradInputs) => {
+    const [sq, sk, sv] = args as tf.Tensor[];
+    const save = args[3] as (t: tf.Tensor[]) => void;
+    const probs = attentionProbs(sq, sk, bias, scale);
+    inputs.onProbabilities?.(probs);
+    const used = dropMask ? tf.mul(probs, dropMask) : probs;
+    const saved = [sq, sk, sv, probs, used];
+    if (dropMask) saved.push(dropMask);
+    save(saved);
+    return {
+      value: rawBatchMatMul(used, sv),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], s: tf.Tensor[]) => {
+        const [gq, gk, gv, p, pUsed, mask] = s;
+        const dOut = dy as tf.Tensor;
+        const dV = rawBatchMatMul(pUsed, dOut, true);
+        const dS = attentionScoreGrad(dOut, gv, p, mask ?? null, scale);
+        return [rawBatchMatMul(dS, gk), rawBatchMatMul(dS, gq, true), dV];
+      },
+    };
+  });
+  return fn(inputs.q, inputs.k, inputs.v);
 }

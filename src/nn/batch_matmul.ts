@@ -29,21 +29,34 @@ export function swapLast(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * `a·b` (or `aᵀ·b` with `transposeA`) over the last two axes without gradient bookkeeping: the
- * fast kernel when there is one (on wasm `aᵀ·b` then needs no transpose), else tfjs's `matMul`.
+ * `a·b` (`aᵀ·b` with `transposeA`, `a·bᵀ` with `transposeB`) over the last two axes without
+ * gradient bookkeeping: the fast kernel when there is one (on wasm `aᵀ·b` then needs no
+ * transpose), else tfjs's `matMul`. On WebGPU the transposes are `matMul`'s flags (its tiled
+ * program reads either layout: no transpose dispatch); on wasm and cpu they are explicit
+ * transposes, as before the flags existed (training bit-identical there).
  *
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs-core";
  * import { rawBatchMatMul } from "@normbench/normbench";
  * console.assert(rawBatchMatMul(tf.ones([2, 3, 4]), tf.ones([2, 4, 5])).shape.join() === "2,3,5");
+ * console.assert(rawBatchMatMul(tf.ones([2, 3, 4]), tf.ones([2, 5, 4]), false, true).shape.join() === "2,3,5");
  * ```
  */
-export function rawBatchMatMul(a: tf.Tensor, b: tf.Tensor, transposeA = false): tf.Tensor {
-  return batchMatMulKernel(a, b, transposeA) ??
+export function rawBatchMatMul(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  transposeA = false,
+  transposeB = false,
+): tf.Tensor {
+  if (tf.getBackend() === "webgpu") {
+    return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, transposeA, transposeB);
+  }
+  const bb = transposeB ? swapLast(b) : b;
+  return batchMatMulKernel(a, bb, transposeA) ??
     (transposeA
-      ? tf.matMul(swapLast(a) as tf.Tensor3D, b as tf.Tensor3D)
-      : tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D));
+      ? tf.matMul(swapLast(a) as tf.Tensor3D, bb as tf.Tensor3D)
+      : tf.matMul(a as tf.Tensor3D, bb as tf.Tensor3D));
 }
 
 /**
@@ -68,7 +81,7 @@ export function batchMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [sx, sy] = saved;
         const g = dy as tf.Tensor;
-        return [rawBatchMatMul(g, swapLast(sy)), rawBatchMatMul(sx, g, true)];
+        return [rawBatchMatMul(g, sy, false, true), rawBatchMatMul(sx, g, true)];
       },
     };
   });

@@ -3,13 +3,16 @@
  *
  * tfjs-wasm runs `matMul` with `transposeA`/`transposeB` on a naive loop 10–20× slower than its
  * XNNPACK path, and tfjs's own matMul gradient uses exactly those flags. Here the backward
- * transposes explicitly (`tf.transpose` is cheap) and multiplies without flags.
+ * transposes explicitly (`tf.transpose` is cheap) and multiplies without flags — except on WebGPU,
+ * whose tiled matmul program reads either layout, so the flags save a transpose dispatch each
+ * (`rawBatchMatMul` decides per backend).
  *
  * @module
  */
 import * as tf from "../tf.ts";
 import { shapeTracer } from "./shape_trace.ts";
 import { columnSum } from "../backend/kernels.ts";
+import { rawBatchMatMul } from "./batch_matmul.ts";
 
 /** An activation fused into the matrix product. */
 export type FusedActivation = "linear" | "relu";
@@ -88,12 +91,12 @@ export function linear(
       y: tf.Tensor | undefined,
     ): { dx: tf.Tensor | null; dw: tf.Tensor; db: tf.Tensor } => {
       const g = relu ? tf.mul(dy, tf.step(y!)) : dy;
-      const dx = inputGrad ? tf.matMul(g as tf.Tensor2D, tf.transpose(w)) : null;
+      const dx = inputGrad ? rawBatchMatMul(g, w, false, true) : null;
       // XNNPACK packs the right operand afresh for every new tensor: let it be the narrower of
-      // x [m, in] and g [m, out] (dW = xᵀ·g, or (gᵀ·x)ᵀ when in < out).
-      const dw = inDim < outDim
-        ? tf.transpose(tf.matMul(tf.transpose(g as tf.Tensor2D), input))
-        : tf.matMul(tf.transpose(input), g as tf.Tensor2D);
+      // x [m, in] and g [m, out] (dW = xᵀ·g, or (gᵀ·x)ᵀ when in < out); WebGPU takes xᵀ·g.
+      const dw = inDim < outDim && tf.getBackend() !== "webgpu"
+        ? tf.transpose(rawBatchMatMul(g, input, true))
+        : rawBatchMatMul(input, g, true);
       // Σ over rows on the column-sum kernel (tfjs-wasm's axis-0 reduction transposes first).
       const db = columnSum(g as tf.Tensor2D);
       return { dx, dw, db };
@@ -144,7 +147,7 @@ export function linear(
 }
 
 /**
- * `a·b` for 2-D `a` `[m, k]` and `b` `[k, n]` with a flag-free backward (`da = g·bᵀ`,
+ * `a·b` for 2-D `a` `[m, k]` and `b` `[k, n]` with a backward free of transposed-matmul flags on wasm and cpu (`da = g·bᵀ`,
  * `db = aᵀ·g`). Use it where tfjs's own matMul gradient would take the slow transposed path.
  *
  * @example
@@ -165,7 +168,7 @@ export function matMul2d(a: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
       gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
         const [sx, sy] = saved as tf.Tensor2D[];
         const g = dy as tf.Tensor2D;
-        return [tf.matMul(g, tf.transpose(sy)), tf.matMul(tf.transpose(sx), g)];
+        return [rawBatchMatMul(g, sy, false, true), rawBatchMatMul(sx, g, true)];
       },
     };
   });
