@@ -10,18 +10,12 @@ import { attentionKernelsFit, setAttentionKernels } from "../src/backend/attenti
 import { attentionCore } from "../src/nn/attention_core.ts";
 import { attentionBias } from "../src/nn/masks.ts";
 import { countWebGpuDispatches } from "../src/backend/webgpu_util.ts";
-import { hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
+import { assertClose, hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
 
-async function close(a: tf.Tensor, b: tf.Tensor, what: string) {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.deepEqual(a.shape, b.shape, what);
-  for (let i = 0; i < x.length; i++) {
-    const tol = 1e-5 + 1e-4 * Math.abs(y[i]);
-    assert.ok(Math.abs(x[i] - y[i]) <= tol, `${what}[${i}]: ${x[i]} vs ${y[i]} (composite)`);
-  }
-}
+const close = (a: tf.Tensor, b: tf.Tensor, what: string) =>
+  assertClose(a, b, what, { abs: 1e-5, rel: 1e-4 });
 
 Deno.test("attentionKernelsFit: off on cpu and wasm (composite ops there)", async () => {
   for (const b of ["cpu", "wasm"] as const) {

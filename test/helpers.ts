@@ -1,4 +1,5 @@
 // Shared test helpers (not part of the published package).
+import assert from "node:assert/strict";
 import type * as tf from "../src/tf.ts";
 
 /** max |a − b| / max |b|: a norm-wise relative error, robust to elements near zero. */
@@ -12,6 +13,24 @@ export async function relErr(a: tf.Tensor, b: tf.Tensor): Promise<number> {
     mag = Math.max(mag, Math.abs(db[i]));
   }
   return mag === 0 ? diff : diff / mag;
+}
+
+/**
+ * Asserts `a` equals the reference `b` elementwise within `abs + rel·|b|` (same shape), naming
+ * `what` and the first element that differs.
+ */
+export async function assertClose(
+  a: tf.Tensor,
+  b: tf.Tensor,
+  what: string,
+  tolerance: { abs: number; rel: number },
+): Promise<void> {
+  assert.deepEqual(a.shape, b.shape, `${what}: shape`);
+  const [x, y] = [await a.data(), await b.data()];
+  for (let i = 0; i < x.length; i++) {
+    const tol = tolerance.abs + tolerance.rel * Math.abs(y[i]);
+    assert.ok(Math.abs(x[i] - y[i]) <= tol, `${what}[${i}]: ${x[i]} vs ${y[i]} (reference)`);
+  }
 }
 
 /** The values of a tensor as a plain array. */

@@ -9,18 +9,12 @@ import {
   setLayerNormTrainKernels,
 } from "../src/backend/layer_norm_train.ts";
 import { createNorm } from "../src/norms/registry.ts";
-import { hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
+import { assertClose, hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
 
-async function close(a: tf.Tensor, b: tf.Tensor, what: string) {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.equal(x.length, y.length, what);
-  for (let i = 0; i < x.length; i++) {
-    const tol = 1e-5 + 1e-4 * Math.abs(y[i]);
-    assert.ok(Math.abs(x[i] - y[i]) <= tol, `${what}[${i}]: ${x[i]} vs ${y[i]} (composite)`);
-  }
-}
+const close = (a: tf.Tensor, b: tf.Tensor, what: string) =>
+  assertClose(a, b, what, { abs: 1e-5, rel: 1e-4 });
 
 Deno.test("layerNormTrainKernelsActive: off on cpu and wasm (composite ops there)", async () => {
   for (const b of ["cpu", "wasm"] as const) {

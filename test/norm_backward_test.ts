@@ -13,6 +13,7 @@ import { groupStandardize } from "../src/norms/group_norm.ts";
 import { groupMoments } from "../src/norms/sample_stats.ts";
 import { groupScaling } from "../src/norms/power_norm.ts";
 import { standardizeWeight } from "../src/norms/weight_standardization.ts";
+import { assertClose } from "./helpers.ts";
 
 /** BatchNorm's training output written with plain ops (autodiff differentiates it). */
 function reference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mask?: tf.Tensor) {
@@ -22,16 +23,8 @@ function reference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mask?: tf.Te
   return tf.add(tf.mul(z, gamma), beta);
 }
 
-async function close(a: tf.Tensor, b: tf.Tensor, what: string) {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.deepEqual(a.shape, b.shape, what);
-  for (let i = 0; i < x.length; i++) {
-    assert.ok(
-      Math.abs(x[i] - y[i]) <= 1e-4 + 1e-4 * Math.abs(y[i]),
-      `${what}[${i}]: ${x[i]} vs ${y[i]}`,
-    );
-  }
-}
+const close = (a: tf.Tensor, b: tf.Tensor, what: string) =>
+  assertClose(a, b, what, { abs: 1e-4, rel: 1e-4 });
 
 const CASES = [
   { name: "images [B, H, W, C]", shape: [3, 4, 4, 5] },

@@ -7,20 +7,14 @@ import { initBackend } from "../src/backend/backend.ts";
 import { setUNStateKernels, unStateKernelsActive } from "../src/backend/un_state.ts";
 import { createNorm } from "../src/norms/registry.ts";
 import type { UnifiedNorm } from "../src/norms/unified_norm.ts";
-import { hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
+import { assertClose, hasWebGpu, REQUIRE_WEBGPU } from "./helpers.ts";
 
 const gpu = await hasWebGpu();
 
 const STATE = ["runningVar", "bufX2", "bufGz", "emaGz", "iters", "skipCount"] as const;
 
-async function close(a: tf.Tensor, b: tf.Tensor, what: string) {
-  const [x, y] = [await a.data(), await b.data()];
-  assert.equal(x.length, y.length, what);
-  for (let i = 0; i < x.length; i++) {
-    const tol = 2e-5 + 2e-4 * Math.abs(y[i]);
-    assert.ok(Math.abs(x[i] - y[i]) <= tol, `${what}[${i}]: ${x[i]} vs ${y[i]} (composite)`);
-  }
-}
+const close = (a: tf.Tensor, b: tf.Tensor, what: string) =>
+  assertClose(a, b, what, { abs: 2e-5, rel: 2e-4 });
 
 /** One training step of `norm`: output, dx, dγ, dβ for a fixed upstream gradient. */
 function step(norm: UnifiedNorm, x: tf.Tensor, dy: tf.Tensor, mask?: tf.Tensor) {

@@ -42,6 +42,28 @@ function treeReduce(n: number, op: "max" | "+"): string {
 }
 
 /**
+ * The start of a per-row program's WGSL: the row's scores `sc` (`m` floats) and reduction buffer
+ * `red` in workgroup memory, the constants, `tid`, `row` and `g` (the row's head × batch); the
+ * body goes after it and closes `main`.
+ */
+function rowProgramStart(
+  variables: string[],
+  dims: { n: number; m: number; dh: number },
+  t: number,
+) {
+  return `
+    var<workgroup> sc : array<f32, ${dims.m}>;
+    var<workgroup> red : array<f32, ${t}>;
+    const M = ${dims.m};
+    const DH = ${dims.dh};
+    fn main(index : i32) {
+      ${touchBindings(variables)}
+      let tid = i32(localIndex);
+      let row = i32(workgroupId.x);
+      let g = row / ${dims.n};`;
+}
+
+/**
  * Strides of a bias of shape `biasShape` broadcast to the scores `[G1, G2, N, M]` (a size-1 axis
  * gets stride 0), or null when it does not broadcast.
  */
@@ -95,16 +117,7 @@ export class AttentionProbsProgram extends FlatProgram {
     const t = this.workgroupSize[0];
     const s = this.#strides;
     const bias = s ? `s = s + bias[h1 * ${s[0]} + h2 * ${s[1]} + i * ${s[2]} + j * ${s[3]}];` : "";
-    return `
-    var<workgroup> sc : array<f32, ${m}>;
-    var<workgroup> red : array<f32, ${t}>;
-    const M = ${m};
-    const DH = ${dh};
-    fn main(index : i32) {
-      ${touchBindings(this.variableNames)}
-      let tid = i32(localIndex);
-      let row = i32(workgroupId.x);
-      let g = row / ${rowsN};
+    return `${rowProgramStart(this.variableNames, { n: rowsN, m, dh }, t)}
       let i = row - g * ${rowsN};
       let h1 = g / ${g2};
       let h2 = g - h1 * ${g2};
@@ -174,16 +187,7 @@ export class AttentionScoreGradProgram extends FlatProgram {
     const { n: rowsN, m, dh } = this.#dims;
     const t = this.workgroupSize[0];
     const masked = this.variableNames.includes("mask");
-    return `
-    var<workgroup> sc : array<f32, ${m}>;
-    var<workgroup> red : array<f32, ${t}>;
-    const M = ${m};
-    const DH = ${dh};
-    fn main(index : i32) {
-      ${touchBindings(this.variableNames)}
-      let tid = i32(localIndex);
-      let row = i32(workgroupId.x);
-      let g = row / ${rowsN};
+    return `${rowProgramStart(this.variableNames, { n: rowsN, m, dh }, t)}
       let ob = row * DH;
       var part = 0.0;
       for (var j = tid; j < M; j += ${t}) {
