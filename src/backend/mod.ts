@@ -22,6 +22,19 @@ export {
   setLayerNormTrainKernels,
 } from "./layer_norm_train.ts";
 export {
+  ADAM_STEP,
+  adamKernelsActive,
+  adamStep,
+  type AdamStepAttrs,
+  PACK,
+  packTensors,
+  registerAdamKernels,
+  setAdamKernels,
+  UNPACK,
+  unpackTensor,
+} from "./adam_kernels.ts";
+export type { AdamProgramSettings } from "./adam_webgpu.ts";
+export {
   ATTENTION_PROBS,
   ATTENTION_SCORE_GRAD,
   attentionKernelsFit,

@@ -7,6 +7,7 @@
 import * as tf from "../tf.ts";
 import type { NamedVariables } from "../nn/scope.ts";
 import { UsageError } from "../util/errors.ts";
+import { adamKernelsActive, adamStep, packTensors, unpackTensor } from "../backend/adam_kernels.ts";
 
 /** `adam` (L2 weight decay added to the gradient, as torch's Adam) or `adamw` (decoupled). */
 export type OptimizerKind = "adam" | "adamw";
@@ -156,13 +157,14 @@ export class Adam {
    * a gradient (unused by this loss) contributes zeros. `grads` is keyed by parameter path.
    */
   flatten(grads: Record<string, tf.Tensor | undefined>): tf.Tensor1D {
-    return tf.tidy(() =>
-      tf.concat(this.names.map((n, i) => {
+    return tf.tidy(() => {
+      const parts = this.names.map((n, i) => {
         const g = grads[n];
         if (!g) return tf.zeros([this.#sizes[i]]);
         return g.rank === 1 ? g : tf.reshape(g, [-1]);
-      })) as tf.Tensor1D
-    );
+      });
+      return (adamKernelsActive() ? packTensors(parts) : tf.concat(parts)) as tf.Tensor1D;
+    });
   }
 
   /** One update with flat gradient `grad` and learning rate `lr`. */
@@ -170,6 +172,10 @@ export class Adam {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, kind } = this.config;
     this.#step += 1;
     const t = this.#step;
+    if (adamKernelsActive()) {
+      this.#applyPacked(grad, lr);
+      return;
+    }
     tf.tidy(() => {
       let p = tf.concat(
         this.#params.map((v) => (v.rank === 1 ? v : tf.reshape(v, [-1]))),
@@ -188,6 +194,41 @@ export class Adam {
       this.#params.forEach((param, i) =>
         param.assign(param.rank === 1 ? next[i] : tf.reshape(next[i], param.shape))
       );
+    });
+  }
+
+  /**
+   * The same update on the packing and update kernels (WebGPU): parameters packed and unpacked
+   * by buffer copies, the moments and the parameters one program each.
+   */
+  #applyPacked(grad: tf.Tensor1D, lr: number): void {
+    const { beta1, beta2, eps, weightDecay, kind } = this.config;
+    const t = this.#step;
+    tf.tidy(() => {
+      const p = packTensors(this.#params);
+      const [next, m, v] = adamStep(
+        p,
+        grad,
+        this.#m as tf.Tensor1D,
+        this.#v as tf.Tensor1D,
+        this.#decayMask,
+        {
+          kind,
+          beta1,
+          beta2,
+          eps,
+          weightDecay,
+          lrc: lr / (1 - beta1 ** t),
+          vc: 1 / Math.sqrt(1 - beta2 ** t),
+          lrwd: lr * weightDecay,
+        },
+      );
+      this.#m.assign(m);
+      this.#v.assign(v);
+      unpackTensor(next, this.#sizes).forEach((x, i) => {
+        const param = this.#params[i];
+        param.assign(param.rank === 1 ? x : tf.reshape(x, param.shape));
+      });
     });
   }
 
