@@ -139,8 +139,8 @@ export interface AdamStepAttrs extends Omit<AdamProgramSettings, "masked"> {
  * import { adamKernelsActive, adamStep, initBackend } from "@normbench/normbench";
  * await initBackend("auto");
  * if (adamKernelsActive()) {
- *   const z = tf.zeros([3]);
- *   const [p] = adamStep(tf.ones([3]), tf.ones([3]), z, z, null, {
+ *   const [one, zero] = [tf.tensor1d([1, 1, 1]), tf.tensor1d([0, 0, 0])];
+ *   const [p] = adamStep(one, one, zero, zero, null, {
  *     kind: "adamw", beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0,
  *     lrc: 0.1 / 0.1, vc: 1 / Math.sqrt(0.001), lrwd: 0,
  *   });
