@@ -8,6 +8,7 @@ import { parseResultFile } from "../src/results/result_file.ts";
 import { readBundle } from "../src/data/cache/bundle.ts";
 import { provideDataset } from "../src/data/provision/provision.ts";
 import { createRng } from "../src/util/random.ts";
+import { LOCK_FILE } from "../src/util/lock.ts";
 
 const MAIN = new URL("../src/cli/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -209,12 +210,20 @@ Deno.test("two concurrent reproduce of one suite compute each run once", async (
     `${dir}/cache`,
   ];
   try {
-    const [a, b] = await Promise.all([
-      spawn(args, { TOY_SLEEP_MS: "20" }).output(),
-      new Promise((r) => setTimeout(r, 400)).then(() =>
-        spawn(args, { TOY_SLEEP_MS: "20" }).output()
-      ),
-    ]);
+    // The second starts once the first holds the results folder's lock (its pid is in the lock
+    // file), not after a fixed delay: on a loaded machine the first's start-up alone can take
+    // longer than any delay. Both sleep 300 ms a run (the sleep is part of a run's input: the two
+    // must agree to share the cache), so the first still holds the lock when the second arrives.
+    const first = spawn(args, { TOY_SLEEP_MS: "300" });
+    const pending = first.output();
+    const lock = `${dir}/results/${LOCK_FILE}`;
+    for (let i = 0; i < 1200; i++) {
+      const text = await Deno.readTextFile(lock).catch(() => "");
+      if (text.includes(`"pid":${first.pid}`)) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const b = await spawn(args, { TOY_SLEEP_MS: "300" }).output();
+    const a = await pending;
     const dec = new TextDecoder();
     const [ea, eb] = [dec.decode(a.stderr), dec.decode(b.stderr)];
     assert.equal(a.code, 0, ea);
