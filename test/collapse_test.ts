@@ -19,10 +19,37 @@ Deno.test("collapse: planted losses stuck above the floor are 'no progress', bel
   }
   const record = stuck.finish(300);
   assert.equal(record?.reason, "no-progress");
-  assert.match(record!.detail, /last 50 steps 4\.9\d+ is above the floor 4\.74/);
+  assert.match(record!.detail, /last 50 steps 4\.9\d+ is not below the floor 4\.74/);
   assert.equal(healthy.finish(300), null);
   // without a floor nothing is decided at the end
   assert.equal(new CollapseDetector().finish(10), null);
+});
+
+Deno.test("collapse: floorZ flags a run sitting on the floor, not a slow one that has left it", () => {
+  const floor = 4.942; // the unigram entropy of the stability suite's LM
+  const noise = (step: number) => 0.08 * Math.sin(step * 2.39996); // batch noise, s.d. ≈ 0.057
+  const detectors = {
+    // on the plateau: a hair under the floor by luck of the batches, not detectably below it
+    onFloor: [floor - 0.004, new CollapseDetector({ floor, floorZ: 3 })],
+    onFloorPlainMean: [floor - 0.004, new CollapseDetector({ floor })],
+    // slow but past the plateau (an lr 1e-3 run of the first sweep ended 4.80)
+    slow: [4.8, new CollapseDetector({ floor, floorZ: 3 })],
+  } as const;
+  for (let step = 1; step <= 300; step++) {
+    for (const [level, d] of Object.values(detectors)) {
+      assert.equal(d.observe(step, Math.max(level, 6.2 - step / 20) + noise(step), 1), null);
+    }
+  }
+  const onFloor = detectors.onFloor[1].finish(300);
+  assert.equal(onFloor?.reason, "no-progress");
+  assert.match(onFloor!.detail, /is not 3 s\.e\. \(0\.00\d+\) below the floor 4\.9420/);
+  // the plain mean is fooled by the noise; the slow run is no collapse
+  assert.equal(detectors.onFloorPlainMean[1].finish(300), null);
+  assert.equal(detectors.slow[1].finish(300), null);
+  // a short tail of identical losses has no spread: the plain comparison decides
+  const flat = new CollapseDetector({ floor, floorZ: 3, floorWindow: 5 });
+  for (let step = 1; step <= 5; step++) flat.observe(step, floor - 0.01, 1);
+  assert.equal(flat.finish(5), null);
 });
 
 const STUCK_INPUT = {
@@ -41,7 +68,7 @@ const STUCK_INPUT = {
   data: { tokenization: "bpe", vocabSize: 500 },
   evalEvery: 0,
   evalTokens: 0,
-  collapse: { blowUp: 1.5, belowUnigram: 0.2 },
+  collapse: { blowUp: 1.5, belowUnigram: 0, unigramZ: 3 },
   skipTest: true,
   seed: 0,
 };
@@ -57,6 +84,7 @@ Deno.test("collapse: an LM run planted at unigram level is flagged; a healthy on
   );
   assert.equal(planted.collapse?.step, 60);
   assert.match(planted.collapse!.reason, /^no-progress: mean loss of the last 50 steps/);
+  assert.match(planted.collapse!.reason, /is not 3 s\.e\. \([\d.]+\) below the unigram entropy/);
   assert.ok((planted.metrics.train_loss as number) > unigram - 0.2);
   // the same model at a sound learning rate learns context past the unigram plateau
   const healthy = await trainLanguageModel(STUCK_INPUT, { progress: () => {} });

@@ -41,10 +41,11 @@ export interface LmRunInput extends ExperimentInput {
   /**
    * Collapse detection beyond non-finite values: `blowUp` flags a loss whose mean over the last
    * sixth of the run exceeds this factor × its start; `belowUnigram` requires the mean of the last
-   * 50 losses to end below the training unigram entropy minus this margin (nats) — a run stuck at
-   * unigram level collapsed.
+   * 50 losses to end below the training unigram entropy minus this margin (nats), by `unigramZ`
+   * standard errors of that mean (default 0) — a run stuck at unigram level collapsed, a slow
+   * run that has left it did not.
    */
-  collapse?: { blowUp?: number; belowUnigram?: number };
+  collapse?: { blowUp?: number; belowUnigram?: number; unigramZ?: number };
   /** Skip the final test evaluation (collapse-rate runs need only the training outcome). */
   skipTest?: boolean;
   /**
@@ -169,7 +170,10 @@ export const trainLanguageModel: ExperimentFunction = async (input, context, hoo
           ? {
             floor: unigram - cfg.collapse.belowUnigram,
             floorWindow: 50,
-            floorText: `the unigram entropy ${unigram.toFixed(3)} − ${cfg.collapse.belowUnigram}`,
+            floorZ: cfg.collapse.unigramZ ?? 0,
+            floorText: cfg.collapse.belowUnigram === 0
+              ? "the unigram entropy"
+              : `the unigram entropy ${unigram.toFixed(3)} − ${cfg.collapse.belowUnigram}`,
           }
           : {}),
       },

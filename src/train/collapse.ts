@@ -36,10 +36,18 @@ export interface CollapseConfig {
   startSteps?: number;
   /**
    * A floor the run must get below: when training ends, the run collapsed ("no progress") if
-   * the mean of its last `floorWindow` losses is above it — e.g. the unigram entropy − 0.2 of a
-   * language model, which a run stuck at unigram level never beats. Default: none.
+   * the mean of its last `floorWindow` losses is not below it by `floorZ` standard errors —
+   * e.g. the unigram entropy of a language model, which a run stuck at unigram level never
+   * beats. Default: none.
    */
   floor?: number;
+  /**
+   * How many standard errors of the tail's mean (its losses' s.d. / √n) the run must end below
+   * the floor: 0 compares the plain mean; 3 asks that the run be detectably below it, so a run
+   * that sits on the floor is "no progress" whatever its batch noise, while a slow run that has
+   * left it is not. Default 0.
+   */
+  floorZ?: number;
   /** Losses averaged for the floor test. Default 50. */
   floorWindow?: number;
   /** In words, what the floor is (for the collapse record). */
@@ -64,9 +72,9 @@ export interface CollapseState {
  * - with `stuck` on, once `window + min(startSteps, window)` steps have run, the run collapses when the mean
  *   of the last `window` losses is above `factor` × the run's start (the mean of its first
  *   `min(startSteps, window)` losses);
- * - with a `floor`, {@linkcode CollapseDetector.finish} declares a run that ends with the mean of
- *   its last `floorWindow` losses above the floor collapsed ("no progress": e.g. a language model
- *   stuck at unigram level).
+ * - with a `floor`, {@linkcode CollapseDetector.finish} declares a run collapsed ("no progress":
+ *   e.g. a language model stuck at unigram level) when the mean of its last `floorWindow` losses
+ *   is not below the floor by `floorZ` standard errors of that mean.
  *
  * @example
  * ```ts
@@ -74,9 +82,15 @@ export interface CollapseState {
  * const d = new CollapseDetector({ window: 2 });
  * console.assert(d.observe(1, 2.3, 1) === null);
  * console.assert(d.observe(2, NaN, 1)?.reason === "non-finite-loss");
- * const stuck = new CollapseDetector({ floor: 6.2, floorWindow: 3 });
- * for (let step = 1; step <= 5; step++) stuck.observe(step, 6.4, 1);
- * console.assert(stuck.finish(5)?.reason === "no-progress");
+ * // a run whose last losses sit on the floor (6.2) made no progress; one clearly below it did
+ * const stuck = new CollapseDetector({ floor: 6.2, floorWindow: 4, floorZ: 3 });
+ * const slow = new CollapseDetector({ floor: 6.2, floorWindow: 4, floorZ: 3 });
+ * for (let step = 1; step <= 8; step++) {
+ *   stuck.observe(step, 6.2 + (step % 2 ? 0.05 : -0.05), 1);
+ *   slow.observe(step, 6.0 + (step % 2 ? 0.05 : -0.05), 1);
+ * }
+ * console.assert(stuck.finish(8)?.reason === "no-progress");
+ * console.assert(slow.finish(8) === null);
  * ```
  */
 export class CollapseDetector {
@@ -93,6 +107,7 @@ export class CollapseDetector {
       startSteps: 10,
       floor: NaN,
       floorWindow: 50,
+      floorZ: 0,
       floorText: "the floor",
       ...config,
     };
@@ -142,19 +157,25 @@ export class CollapseDetector {
 
   /**
    * The verdict at the end of training (`step` = the last update): collapsed ("no progress")
-   * when a floor is set and the mean of the last `floorWindow` losses is above it.
+   * when a floor is set and the mean of the last `floorWindow` losses is not below it by
+   * `floorZ` standard errors of that mean.
    */
   finish(step: number): CollapseRecord | null {
     const tail = this.#state.tail ?? [];
-    if (!Number.isFinite(this.config.floor) || tail.length === 0) return null;
-    const recent = tail.reduce((a, b) => a + b, 0) / tail.length;
-    if (recent <= this.config.floor) return null;
+    const { floor, floorZ, floorText } = this.config;
+    if (!Number.isFinite(floor) || tail.length === 0) return null;
+    const n = tail.length;
+    const mean = tail.reduce((a, b) => a + b, 0) / n;
+    const variance = n > 1 ? tail.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+    const se = Math.sqrt(variance / n);
+    if (mean < floor - floorZ * se) return null;
+    const by = floorZ > 0 ? `is not ${floorZ} s.e. (${se.toFixed(4)}) below` : "is not below";
     return {
       reason: "no-progress",
       step,
-      loss: tail[tail.length - 1],
-      detail: `mean loss of the last ${tail.length} steps ${recent.toFixed(4)} is above ` +
-        `${this.config.floorText} ${this.config.floor.toFixed(4)}`,
+      loss: tail[n - 1],
+      detail: `mean loss of the last ${n} steps ${mean.toFixed(4)} ${by} ${floorText} ` +
+        floor.toFixed(4),
     };
   }
 
