@@ -89,7 +89,7 @@ function wider(
   };
 }
 
-/** The claims; quick and standard sweep exactly their (condition, norm) cells. */
+/** The claims; quick sweeps exactly their (condition, norm) cells. */
 const CLAIMS: ClaimSpec[] = [
   wider("ln-vs-bn", "ln", "bn", "pre, warm-up", {
     claim: "BN's stable learning-rate range is narrower than LN's",
@@ -117,9 +117,17 @@ const CLAIMS: ClaimSpec[] = [
   }),
 ];
 
-/** The (condition, norm) cells a profile sweeps. */
+/**
+ * The (condition, norm) cells a profile sweeps: standard every norm in every condition (the
+ * curves beside the claims), quick only the claims' cells.
+ */
 function cells(profile: ProfileName): [string, string][] {
   if (profile === "smoke") return [["post, no warm-up", "ln"], ["post, no warm-up", "bn"]];
+  if (profile === "standard") {
+    return Object.keys(CONDITIONS).flatMap((c) =>
+      Object.keys(ARMS).map((n): [string, string] => [c, n])
+    );
+  }
   const out: [string, string][] = [];
   for (const c of CLAIMS) {
     for (const side of [c.a, c.b!]) {
