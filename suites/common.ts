@@ -45,6 +45,15 @@ export function run(labels: Labels, task: TaskRef, input: unknown, cost: number)
   return { id, labels, task, input: input as Json, cost };
 }
 
+/**
+ * The collapse rule of the language-model suites (`collapse` of `trainLanguageModel`): a run
+ * collapsed when its loss or gradient turns non-finite, when its loss blows up past 1.5× its
+ * start, or when it ends on the unigram plateau — the mean of its last 50 losses not 3 standard
+ * errors below the training unigram entropy. A slow run that has left the plateau did not
+ * collapse.
+ */
+export const LM_COLLAPSE = { blowUp: 1.5, belowUnigram: 0, unigramZ: 3 } as const;
+
 /** A candidate setting of a tuned arm, e.g. `{ id: "lr 0.002", setting: { lr: 0.002 } }`. */
 export interface Candidate {
   /** Short name, part of the tuning run's id. */

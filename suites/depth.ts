@@ -10,7 +10,7 @@ import { registerSuite } from "../src/suite/registry.ts";
 import type { ProfileName } from "../src/results/types.ts";
 import type { RunSpec, Suite } from "../src/suite/types.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
-import { experiment, type PerProfile, pick, run, seeds, versus } from "./common.ts";
+import { experiment, LM_COLLAPSE, type PerProfile, pick, run, seeds, versus } from "./common.ts";
 import { completionCheck, normChecks } from "./checks.ts";
 
 const TASK = experiment("language_model.ts", "trainLanguageModel");
@@ -143,9 +143,9 @@ function input(profile: ProfileName, arm: Arm, seed: number) {
     data: { tokenization: "bpe", vocabSize: 2000 },
     evalEvery: profile === "smoke" ? steps : Math.round(steps / 6),
     evalTokens: 8192,
-    // a run that blows up, or ends at the unigram level, collapsed (smoke's 10 steps cannot
+    // a run that blows up, or ends on the unigram plateau, collapsed (smoke's 10 steps cannot
     // leave the unigram level)
-    collapse: profile === "smoke" ? { blowUp: 1.5 } : { blowUp: 1.5, belowUnigram: 0 },
+    collapse: profile === "smoke" ? { blowUp: 1.5 } : LM_COLLAPSE,
     diagnostics: {
       every: Math.max(1, Math.round(steps / 20)),
       importanceTokens: profile === "smoke" ? 1024 : 8192,
@@ -390,8 +390,9 @@ export const depthSuite: Suite = {
     "`log_variance_growth` = ln(variance after the last block / after the first); " +
     "`deep_importance` = mean validation-loss increase when one block of the deeper half is " +
     "skipped; `min_layer_entropy` = the lowest layer's attention entropy (mean over heads). " +
-    "Collapse: a non-finite loss, a loss that ends 1.5× above its start, or one that ends at " +
-    "the unigram level.",
+    "Collapse: a non-finite loss, a loss that ends 1.5× above its start, or one that ends on " +
+    "the unigram plateau (the mean of its last 50 losses not 3 standard errors below the " +
+    "training unigram entropy).",
     "**Inference speed** of Pre-RMS and Pre-CRMS against Pre-LN is measured by the efficiency " +
     "suite and `bench infer`, not here.",
   ],

@@ -10,7 +10,7 @@ import type { CheckResult, ClaimSpec, ProfileName, RunRecord } from "../src/resu
 import type { RunSpec, Suite } from "../src/suite/types.ts";
 import { stableEdge } from "../src/report/verdict.ts";
 import { SCALING_RULE } from "../src/experiments/common.ts";
-import { experiment, type PerProfile, pick, run, seeds } from "./common.ts";
+import { experiment, LM_COLLAPSE, type PerProfile, pick, run, seeds } from "./common.ts";
 import { completionCheck } from "./checks.ts";
 
 const TASK = experiment("language_model.ts", "trainLanguageModel");
@@ -59,13 +59,6 @@ const STEPS: PerProfile<number> = { smoke: 60, quick: 300, standard: 300 };
 const LAYERS = 2;
 /** A small BPE: the unigram plateau (4.94 nats) is left within the run by a healthy model. */
 const VOCAB = 500;
-/**
- * A run made no progress if the mean of its last 50 losses is not this many standard errors
- * below the training unigram entropy: it sits on the unigram plateau. (A slow run that has left
- * the plateau is not a collapse; on the 1000 runs of the first standard sweep the counts per
- * point barely moved between 2 and 5 s.e.)
- */
-const UNIGRAM_Z = 3;
 /** A norm's stable range: the largest learning rate with at most this collapse rate. */
 const MAX_RATE = 0.2;
 /** Seeds a point of the sweep needs before a rate comparison can say anything. */
@@ -159,7 +152,7 @@ export const stabilitySuite: Suite = {
       "and warm-up of the paper behind each claim (Adam, cosine decay). A run collapses when " +
       "its loss or gradient becomes non-finite, when its loss blows up (mean over the last " +
       "sixth of the run above 1.5× its start), or when it ends on the unigram plateau (the mean " +
-      `of its last 50 losses not ${UNIGRAM_Z} standard errors below the training unigram ` +
+      `of its last 50 losses not ${LM_COLLAPSE.unigramZ} standard errors below the training unigram ` +
       "entropy); a run that is slow but has left the plateau did not collapse. A norm's " +
       `stable range ends at the largest learning rate with at most ${
         100 * MAX_RATE
@@ -192,7 +185,7 @@ export const stabilitySuite: Suite = {
             data: { tokenization: "bpe", vocabSize: VOCAB },
             evalEvery: 0,
             evalTokens: 0,
-            collapse: { blowUp: 1.5, belowUnigram: 0, unigramZ: UNIGRAM_Z },
+            collapse: LM_COLLAPSE,
             skipTest: true,
             seed,
           }, steps * SECONDS_PER_STEP));
