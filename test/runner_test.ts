@@ -100,6 +100,8 @@ Deno.test("runner: a suite end to end writes JSON with provenance, Markdown, plo
     const md = await Deno.readTextFile(`${dir}/results/smoke/toy.md`);
     assert.match(md, /\| UN matches LN \| toy \| slope 3 both \| .* \| \*\*reproduced\*\* \|/);
     assert.match(md, /`bn\/seed0`: non-finite loss at step \d+/);
+    // the results table says how many runs of a group collapsed, and how
+    assert.match(md, /\| bn \| \d+ \| (\d+) \(\1 non-finite loss\) \|/);
     const overview = await Deno.readTextFile(`${dir}/results/smoke/README.md`);
     assert.match(overview, /\| \[toy\]\(toy\.md\) \| BN collapses more often than LN \|/);
     for (const svg of names.filter((n) => n.endsWith(".svg"))) {

@@ -142,6 +142,28 @@ function claimText(o: ClaimOutcome): string {
   return o.spec.setting ? `${o.spec.claim} — *${o.spec.setting}*` : o.spec.claim;
 }
 
+/** What a collapse record's reason says, in two words (the reason's key before its colon). */
+const COLLAPSE_KINDS: Record<string, string> = {
+  "no-progress": "no progress",
+  "loss-stuck": "blew up",
+  "non-finite-loss": "non-finite",
+  "non-finite-gradient": "non-finite",
+};
+
+/** How many runs collapsed, and how, e.g. `7 (4 no progress, 3 blew up)`. */
+function collapseText(runs: RunRecord[]): string {
+  const kinds = new Map<string, number>();
+  for (const r of runs) {
+    if (!r.output.collapse) continue;
+    const key = r.output.collapse.reason.split(":")[0].trim();
+    const kind = COLLAPSE_KINDS[key] ?? key;
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const n = collapseCount(runs);
+  if (n === 0) return "0";
+  return `${n} (${[...kinds].map(([k, c]) => `${c} ${k}`).join(", ")})`;
+}
+
 /** Rows of a results table: groups of runs, their counts and the metrics' mean ± std. */
 function resultsTable(runs: RunRecord[], table: TableSpec, counts: boolean): string[] {
   const { groupBy, metrics } = table;
@@ -154,7 +176,7 @@ function resultsTable(runs: RunRecord[], table: TableSpec, counts: boolean): str
   const lines = [`| ${head.join(" | ")} |`, `|${Array(head.length).fill("---").join("|")}|`];
   for (const [, group] of groupRuns(runs, groupBy)) {
     const cells = groupBy.map((k) => String(group[0].labels[k]));
-    if (counts) cells.push(String(group.length), String(collapseCount(group)));
+    if (counts) cells.push(String(group.length), collapseText(group));
     for (const m of metrics) cells.push(meanStd(metricValues(group, m.key), m.digits ?? 2));
     if (counts) cells.push(fmt(mean(group.map((r) => r.wallMs / 1000)), 1));
     lines.push(`| ${cells.join(" | ")} |`);
