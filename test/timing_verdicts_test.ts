@@ -255,6 +255,54 @@ Deno.test("verdict: a precision-pooled fixed design weighs each cell by 1/h² of
   assert.ok(Math.abs(pe.estimate.low - me.estimate.low) < 1e-12);
 });
 
+Deno.test("verdict: a placebo's spread beyond its cells' intervals widens every cell's interval", () => {
+  // A speedup claim (1.08 in every cell, ±1%) and a placebo in the same cells: folded UN against
+  // the no-norm model, whose kernels it runs — truly 1.
+  const speed = (id: string, placebo: number) =>
+    record(id, {
+      "claim.vs_ln": 1.08,
+      "claim.vs_ln_lo": 1.08 / 1.01,
+      "claim.vs_ln_hi": 1.08 * 1.01,
+      "claim.vs_none": placebo,
+      "claim.vs_none_lo": placebo / 1.005,
+      "claim.vs_none_hi": placebo * 1.005,
+    });
+  const spec: ClaimSpec = {
+    ...BOUND,
+    metric: "claim.vs_ln",
+    test: {
+      kind: "at-least",
+      threshold: 1.05,
+      minRuns: 3,
+      within: { low: "claim.vs_ln_lo", high: "claim.vs_ln_hi" },
+      placebo: {
+        metric: "claim.vs_none",
+        low: "claim.vs_none_lo",
+        high: "claim.vs_none_hi",
+        truth: 1,
+      },
+    },
+  };
+  const plain = { ...spec, test: { ...spec.test, placebo: undefined } } as ClaimSpec;
+  // placebos at 1 within their intervals: nothing to add, the plain fixed design
+  const calm = ["a", "b", "c"].map((id) => speed(id, 1));
+  const [c, p] = [evaluateClaim(spec, calm), evaluateClaim(plain, calm)];
+  assert.equal(c.estimate.low, p.estimate.low);
+  assert.match(c.rule, /widened by the spread of claim\.vs_none about 1 .* \(here σ = 0\.0%\)/);
+  // placebos off by ±6% in whole cells (identical kernels): each cell's interval grows by the
+  // spread σ² = mean(ln²) − mean(s²), and the claim no longer clears 1.05
+  const shaky = [speed("a", 1.06), speed("b", 1 / 1.06), speed("c", 1)];
+  const z = 1.959963984540054;
+  const s = Math.log(1.005 ** 2) / (2 * z);
+  const sigma = Math.sqrt((2 * Math.log(1.06) ** 2) / 3 - s * s);
+  const w = evaluateClaim(spec, shaky);
+  assert.match(w.rule, new RegExp(`σ = ${(100 * sigma).toFixed(1)}%`));
+  const half = 1.08 * (1 - Math.exp(-Math.sqrt(Math.log(1.01) ** 2 + (z * sigma) ** 2)));
+  assert.ok(Math.abs(w.estimate.low - (1.08 - Math.sqrt(3 * half * half) / 3)) < 1e-9);
+  assert.equal(evaluateClaim(plain, shaky).verdict, "reproduced");
+  assert.equal(w.verdict, "inconclusive");
+});
+
 Deno.test("verdict: proxies are reported over every cell, also those whose times did not vote", () => {
   const rs = [
     record("a", { "claim.vs_none": 0.99, "proxy.vs_none.kernels": 1 }),

@@ -165,7 +165,11 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
           : ""
       } lies above it; below it entirely → not reproduced` +
         (test.minRuns ? `; ≥ ${test.minRuns} values` : "") +
-        (test.ceiling !== undefined ? `; wholly above ${test.ceiling} → measurement noise` : "");
+        (test.ceiling !== undefined ? `; wholly above ${test.ceiling} → measurement noise` : "") +
+        (test.placebo
+          ? `; each cell's interval widened by the spread of ${test.placebo.metric} about ` +
+            `${test.placebo.truth} beyond its cells' own intervals`
+          : "");
   }
 }
 
@@ -255,6 +259,44 @@ function fixedDesignInterval(
   const above = side((x) => x.high - x.value);
   const scale = normalQuantile(0.5 + level / 2) / normalQuantile(0.5 + LEVEL / 2);
   return { mean: m, low: m - below * scale, high: m + above * scale };
+}
+
+/**
+ * The spread of a placebo metric about its known truth beyond the runs' own intervals, as a
+ * standard deviation on the log scale: σ² = max(0, mean(ln(vᵢ/truth)²) − mean(sᵢ²)), sᵢ a run's
+ * own log-scale standard error (its 95% interval's width / 2·1.96). 0 with no placebo values.
+ */
+function placeboSpread(
+  measured: { value: number; low: number; high: number }[],
+  truth: number,
+): number {
+  const z = normalQuantile(0.5 + LEVEL / 2);
+  const cells = measured.filter((x) => x.value > 0 && x.low > 0 && x.high > 0);
+  if (!cells.length) return 0;
+  const mean = (f: (x: { value: number; low: number; high: number }) => number) =>
+    cells.reduce((a, x) => a + f(x), 0) / cells.length;
+  const d2 = mean((x) => Math.log(x.value / truth) ** 2);
+  const s2 = mean((x) => (Math.log(x.high / x.low) / (2 * z)) ** 2);
+  return Math.sqrt(Math.max(0, d2 - s2));
+}
+
+/** Each interval widened on the log scale by `sigma` (95%), the two errors independent. */
+function widened(
+  measured: { value: number; low: number; high: number }[],
+  sigma: number,
+): { value: number; low: number; high: number }[] {
+  if (sigma === 0) return measured;
+  const extra = normalQuantile(0.5 + LEVEL / 2) * sigma;
+  const grow = (d: number) => Math.sqrt(d * d + extra * extra);
+  return measured.map((x) =>
+    x.value > 0 && x.low > 0 && x.high > 0
+      ? {
+        value: x.value,
+        low: x.value * Math.exp(-grow(Math.log(x.value / x.low))),
+        high: x.value * Math.exp(grow(Math.log(x.high / x.value))),
+      }
+      : x
+  );
 }
 
 /** Decides `yes`/`no` rules on an interval at 95% and gives the p-value of the one that held. */
@@ -359,7 +401,7 @@ export function evaluateClaim(
   const within = spec.test.kind === "at-least" ? spec.test.within : undefined;
   const a = side(within ? aRuns.filter((r) => hasInterval(r, within)) : aRuns, spec.metric);
   const b = spec.b ? side(bRuns, spec.metric) : null;
-  const rule = ruleText(spec.test, spec.metric);
+  let rule = ruleText(spec.test, spec.metric);
   const test = spec.test;
   const refs = referenceStatus(
     references.filter((r) => appliesTo(r, spec.b ?? spec.a)),
@@ -408,7 +450,11 @@ export function evaluateClaim(
     needed = min;
     shortOfRuns = Math.min(na, nb) < min;
   } else if (test.kind === "at-least") {
-    const measured = within ? withinIntervals(aRuns, spec.metric, within) : null;
+    const placebo = test.placebo && within
+      ? placeboSpread(withinIntervals(aRuns, test.placebo.metric, test.placebo), test.placebo.truth)
+      : 0;
+    if (test.placebo) rule += ` (here σ = ${(100 * placebo).toFixed(1)}%)`;
+    const measured = within ? widened(withinIntervals(aRuns, spec.metric, within), placebo) : null;
     const av = measured ? measured.map((m) => m.value) : valuesWithCollapses(aRuns, spec.metric);
     const interval = (level: number) =>
       !av.length

@@ -172,6 +172,12 @@ export type ClaimTest =
    * folded UN runs exactly the no-norm model's kernels in every cell): the runs' values weighted
    * by their precision, wᵢ = 1/hᵢ² with hᵢ a run's mean half-width, each side √(Σ wᵢ²dᵢ²)/Σwᵢ —
    * the fixed-effect pooled estimate, in which a run with a wide interval weighs little.
+   * `placebo` (with `within`): a metric of the same runs whose true value is known (`truth`) —
+   * e.g. folded UN's speed relative to the no-norm model, whose kernels it runs exactly. Its
+   * spread about the truth beyond the runs' own intervals measures what a run's interval misses
+   * (an offset that holds for a whole timing cell and changes between processes); that spread,
+   * σ² = max(0, mean(ln(vᵢ/truth)²) − mean(sᵢ²)) on the log scale (sᵢ a run's own standard
+   * error), is added to every run's interval before pooling.
    */
   | {
     kind: "at-least";
@@ -180,6 +186,7 @@ export type ClaimTest =
     minRuns?: number;
     within?: { low: string; high: string };
     pool?: "mean" | "precision";
+    placebo?: { metric: string; low: string; high: string; truth: number };
   };
 
 /** One row of the overview: a paper's claim, its number and how ours is decided. */
