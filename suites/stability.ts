@@ -226,8 +226,10 @@ export const stabilitySuite: Suite = {
     }; cells (condition · norm): ${cells(profile).map(([c, n]) => `${c} · ${n}`).join("; ")}.`,
     "**Stable range.** The checks below list, per norm and condition, the largest learning " +
     `rate up to which at most ${100 * MAX_RATE}% of the runs collapsed. A claim "a's range is ` +
-    "wider than b's\" compares the collapse rates at b's edge — the first learning rate where " +
-    "b breaks — with Newcombe's interval; the test needs ≥ 10 seeds a point to say anything.",
+    "wider than b's\" compares the collapse rates where the first of the two breaks — the " +
+    "learning rate just above the lower of their stable edges — with Newcombe's interval: a " +
+    "claim side that breaks first has the higher rate there (not reproduced); the test needs " +
+    "≥ 10 seeds a point to say anything.",
   ],
   table: {
     groupBy: ["condition", "norm", "lr"],

@@ -170,7 +170,7 @@ Deno.test("verdict: collapse rates are compared with Newcombe's interval", () =>
   assert.equal(verdict(c, [...many("a", 8, 40), ...many("b", 5, 40)]), "inconclusive");
 });
 
-Deno.test("verdict: a wider stable range is judged just above the baseline's edge", () => {
+Deno.test("verdict: a wider stable range is judged where the first of the two breaks", () => {
   // lr 1, 2, 4; b breaks at 2 (8/10 collapse), a only at 4
   const sweep = (norm: string, rates: number[]) =>
     rates.flatMap((k, i) =>
@@ -196,9 +196,19 @@ Deno.test("verdict: a wider stable range is judged just above the baseline's edg
   // a baseline that never breaks on the grid cannot be beaten: underpowered, with the reason
   const flat = evaluateClaim(c, [...sweep("a", [0, 0, 0]), ...sweep("b", [0, 0, 0])]);
   assert.equal(flat.verdict, "underpowered");
-  assert.match(flat.reason!, /stable up to the top of the lr grid/);
+  assert.match(flat.reason!, /both stay stable up to the top of the lr grid/);
   // a learning rate too small to train in time does not hide stability above it
   assert.equal(stableEdge(sweep("a", [10, 0, 10]), "lr", 0.2), 2);
+  // the claim side breaks first (lr 2) and both are broken where the baseline breaks (lr 4):
+  // compared at lr 2, where only the claim side collapses — not reproduced, not "no difference"
+  const early = evaluateClaim(c, [...sweep("a", [0, 6, 10]), ...sweep("b", [0, 1, 10])]);
+  assert.equal(early.verdict, "not reproduced");
+  assert.deepEqual(early.compared, { at: 2, baseline: [1, 10], claim: [6, 10] });
+  assert.ok(Math.abs(early.estimate.value - -0.5) < 1e-9);
+  // a claim side stable nowhere against a baseline stable at lr 1: compared there
+  const never = evaluateClaim(c, [...sweep("a", [10, 10, 10]), ...sweep("b", [0, 10, 10])]);
+  assert.equal(never.compared?.at, 1);
+  assert.equal(never.verdict, "not reproduced");
 });
 
 Deno.test("verdict: at-least compares the mean's CI with the threshold", () => {

@@ -84,9 +84,15 @@ export function oursText(o: ClaimOutcome): string {
     return `${o.a.collapsed}/${o.a.runs} collapsed${b}`;
   }
   if (o.spec.test.kind === "wider-stable-range") {
-    return `rate(baseline) − rate(claim side) just above the baseline's stable edge: ${
-      fmt(o.estimate.value)
-    } (${o.b?.runs ?? 0} vs ${o.a.runs} runs in the sweep)`;
+    const c = o.compared;
+    const where = c
+      ? `at ${o.spec.test.over} ${c.at}, where the first breaks: ${c.baseline[0]}/${
+        c.baseline[1]
+      } (baseline) vs ${c.claim[0]}/${c.claim[1]} (claim side) collapsed; `
+      : "";
+    return `${where}rate(baseline) − rate(claim side) ${fmt(o.estimate.value)} (${
+      o.b?.runs ?? 0
+    } vs ${o.a.runs} runs in the sweep)`;
   }
   const side = (s: ClaimOutcome["a"]) =>
     s.n === 0

@@ -92,6 +92,11 @@ export interface ClaimOutcome {
   holm?: Verdict;
   /** The claim's deterministic proxies: mean over the runs of side a that have each. */
   proxies: { label: string; mean: number; n: number }[];
+  /**
+   * A stable-range claim: the swept value where the two were compared and the collapsed runs
+   * of each side there, `[collapsed, runs]`; otherwise null.
+   */
+  compared?: { at: number; baseline: [number, number]; claim: [number, number] } | null;
 }
 
 /** The values of `metric` over `runs`: finite values, and collapsed runs at their chance level. */
@@ -153,7 +158,7 @@ export function ruleText(test: ClaimSpec["test"], metric: string): string {
     case "collapses-more":
       return "collapses more: the 95% Newcombe CI of the collapse-rate difference lies above 0; at or below 0 → not reproduced";
     case "wider-stable-range":
-      return `wider stable range in ${test.over}: just above the baseline's stable edge (its largest ${test.over} with ≤ ${
+      return `wider stable range in ${test.over}: where the first of the two breaks (the ${test.over} just above the lower stable edge, a side's largest ${test.over} with ≤ ${
         100 * test.maxRate
       }% collapses) the 95% Newcombe CI of rate(baseline) − rate(claim side) lies above 0; below 0 → not reproduced`;
     case "at-least":
@@ -358,9 +363,11 @@ export function stableEdge(runs: RunRecord[], over: string, maxRate: number): nu
 }
 
 /**
- * Where two norms' stable ranges are compared: the first swept value above the baseline's
- * stable edge (where it breaks), or — when the baseline is stable nowhere — the claim side's
- * edge; null when the baseline is stable up to the top of the grid (nothing can be wider).
+ * Where two norms' stable ranges are compared: the first swept value above the lower of the
+ * two stable edges — where the first of them breaks, so a claim side that breaks before its
+ * baseline is seen there (its collapse rate is the higher one). When one side is stable nowhere,
+ * the other side's edge; when neither is, the first swept value; null when both stay stable up
+ * to the top of the grid (nothing can be shown wider).
  */
 function comparisonPoint(
   aRuns: RunRecord[],
@@ -368,10 +375,12 @@ function comparisonPoint(
   over: string,
   maxRate: number,
 ): number | null {
-  const cells = ratesOver(bRuns, over);
-  const edge = stableEdge(bRuns, over, maxRate);
-  if (edge === null) return stableEdge(aRuns, over, maxRate) ?? cells[0]?.at ?? null;
-  return cells.find((c) => c.at > edge)?.at ?? null;
+  const values = [...new Set([...aRuns, ...bRuns].map((r) => Number(r.labels[over])))]
+    .filter(Number.isFinite).sort((x, y) => x - y);
+  const [ea, eb] = [stableEdge(aRuns, over, maxRate), stableEdge(bRuns, over, maxRate)];
+  if (ea === null || eb === null) return ea ?? eb ?? values[0] ?? null;
+  const first = Math.min(ea, eb);
+  return values.find((v) => v > first) ?? null;
 }
 
 /**
@@ -413,6 +422,7 @@ export function evaluateClaim(
   let needed: number | null = null;
   let shortOfRuns = false;
   let reason: string | null = null;
+  let compared: ClaimOutcome["compared"] = null;
 
   if (test.kind === "collapses-more" || test.kind === "wider-stable-range") {
     const min = test.minRuns ?? 10;
@@ -421,8 +431,8 @@ export function evaluateClaim(
     if (test.kind === "wider-stable-range") {
       const at = comparisonPoint(aRuns, bRuns, test.over, test.maxRate);
       if (at === null) {
-        reason = `the baseline stays stable up to the top of the ${test.over} grid: nothing can ` +
-          "be shown wider";
+        reason = `both stay stable up to the top of the ${test.over} grid: nothing can be ` +
+          "shown wider";
         ka =
           na =
           kb =
@@ -438,9 +448,15 @@ export function evaluateClaim(
           aCell?.n ?? 0,
         ];
         flip = true;
+        compared = {
+          at,
+          baseline: [bCell?.collapsed ?? 0, bCell?.n ?? 0],
+          claim: [aCell?.collapsed ?? 0, aCell?.n ?? 0],
+        };
       }
     }
-    // rate(first) − rate(second): "collapses more" is a − b; "wider range" is b − a at b's edge
+    // rate(first) − rate(second): "collapses more" is a − b; "wider range" is b − a where the
+    // first of the two breaks
     const interval = (level: number) => rateDifferenceInterval(ka, na, kb, nb, { level });
     const d = interval(LEVEL);
     estimate = { value: d.difference, low: d.low, high: d.high };
@@ -562,6 +578,7 @@ export function evaluateClaim(
     reason,
     rule,
     proxies: proxySummaries(spec, aRuns),
+    compared,
   };
 }
 

@@ -154,9 +154,10 @@ export type ClaimTest =
   /** a collapses more often than b: the 95% CI of the rate difference lies above 0. */
   | { kind: "collapses-more"; minRuns?: number }
   /**
-   * a stays stable up to larger values of the swept label `over` (e.g. `lr`) than b: at the
-   * first swept value above b's stable edge (its largest value with at most `maxRate`
-   * collapses), a collapses less often (95% Newcombe CI of rate(b) − rate(a) above 0).
+   * a stays stable up to larger values of the swept label `over` (e.g. `lr`) than b: where the
+   * first of the two breaks — the first swept value above the lower of their stable edges (a
+   * side's largest value with at most `maxRate` collapses) — a collapses less often (95%
+   * Newcombe CI of rate(b) − rate(a) above 0; below 0, a broke first: not reproduced).
    */
   | { kind: "wider-stable-range"; over: string; maxRate: number; minRuns?: number }
   /**
