@@ -293,6 +293,9 @@ function claims(): ClaimSpec[] {
         within: within("vs_ln"),
         placebo: PLACEBO,
       },
+      setting: "Pre-norm cells (UN's placement): the trained `un` model folded into its adjacent " +
+        "linear layers against the `ln` model with LayerNorm as tfjs ops, inference only, ms " +
+        "per batch from plain data to the read-back output, paired by round",
     },
     {
       id: `efficiency.${b}.speed-vs-fused`,
@@ -311,6 +314,8 @@ function claims(): ClaimSpec[] {
         within: within("vs_fused"),
         placebo: PLACEBO,
       },
+      setting: "Pre-norm cells: folded UN against LayerNorm as one fused kernel per backend (as " +
+        "PyTorch's on the paper's GPU), inference only, paired by round",
     },
     {
       id: `efficiency.${b}.bound`,
@@ -389,6 +394,8 @@ function claims(): ClaimSpec[] {
         threshold: 5,
         within: { low: "claim.peak_red", high: "claim.peak_red" },
       },
+      setting: "Pre-norm cells: peak activation bytes of one inference (`tf.profile`, above " +
+        "what is alive before it), folded UN against LayerNorm as tfjs ops",
     },
   ]);
 }
