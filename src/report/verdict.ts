@@ -375,8 +375,7 @@ function comparisonPoint(
   over: string,
   maxRate: number,
 ): number | null {
-  const values = [...new Set([...aRuns, ...bRuns].map((r) => Number(r.labels[over])))]
-    .filter(Number.isFinite).sort((x, y) => x - y);
+  const values = ratesOver([...aRuns, ...bRuns], over).map((c) => c.at);
   const [ea, eb] = [stableEdge(aRuns, over, maxRate), stableEdge(bRuns, over, maxRate)];
   if (ea === null || eb === null) return ea ?? eb ?? values[0] ?? null;
   const first = Math.min(ea, eb);
